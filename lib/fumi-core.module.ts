@@ -1,0 +1,18 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { FumiContextCreator } from './fumi-context.creator.js';
+import { FumiExplorer } from './fumi.explorer.js';
+import { FumiHandlerRegistry } from './fumi-handler.registry.js';
+import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
+
+/**
+ * What all servers of an app share: one explorer, so that handlers are discovered once however
+ * many `FumiModule.forRoot()` the app imports.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [FumiMetadataAccessor, FumiContextCreator, FumiHandlerRegistry, FumiExplorer],
+  exports: [FumiHandlerRegistry],
+})
+export class FumiCoreModule {}

@@ -1,0 +1,162 @@
+import type { ContextId } from '@nestjs/core';
+import type { CipherNameAndProtocol } from 'node:tls';
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
+
+/** What a session knows of the server that accepted it. */
+export interface FumiServerInfo {
+  /** The server's name, `'default'` unless `forRoot({ name })` gave one. */
+  readonly name: string;
+  /** The server speaks LMTP (`lmtp: true`). */
+  readonly lmtp: boolean;
+  /** The server offers AUTH; a guard that denies an unauthenticated client then answers 530. */
+  readonly authEnabled: boolean;
+}
+
+/** Bookkeeping the module keeps on a session; not part of the public API. */
+export const kRuntime = Symbol('fumi.runtime');
+
+export interface SessionRuntime {
+  /** The sender of a MAIL FROM whose chain is running: visible before smtp-server stores it. */
+  pendingSender?: SMTPServerAddress;
+  /** The DI sub-tree of request-scoped handlers, created on first use and dropped with the session. */
+  contextId?: ContextId;
+  /** A phase chain is running: shutdown lets it finish. */
+  busy: boolean;
+}
+
+const normalized = new WeakMap<SMTPServerAddress, SmtpAddress>();
+
+/** smtp-server gives `args: false` when a command had no parameters; ours is always an object. */
+export function toSmtpAddress(raw: SMTPServerAddress): SmtpAddress {
+  let address = normalized.get(raw);
+  if (!address) {
+    address = Object.freeze({
+      address: raw.address,
+      args: Object.freeze({ ...(raw.args || {}) }),
+      ...(raw.dsn ? { dsn: raw.dsn } : {}),
+    });
+    normalized.set(raw, address);
+  }
+  return address;
+}
+
+/**
+ * One SMTP connection, the same object in every phase, from connect to close.
+ *
+ * Fields are read live from smtp-server, so each phase sees the connection as it is now
+ * (`secure` after STARTTLS, `user` after AUTH). Keep your own data in `state`.
+ *
+ * @typeParam TState your per-connection data, e.g. `{ role: 'admin' | 'user' }`
+ * @typeParam TUser what your `@OnAuth()` handler passes to `ctx.accept(user)`
+ */
+export class FumiSession<TState extends object = Record<string, unknown>, TUser = unknown> {
+  /** Per-connection data of your own, carried across phases (e.g. a role set in onAuth). */
+  readonly state = {} as TState;
+
+  /** @internal */
+  readonly [kRuntime]: SessionRuntime = { busy: false };
+
+  constructor(
+    /** The smtp-server session behind this one, for what the module does not expose. */
+    readonly raw: SMTPServerSession,
+    /** The server that accepted the connection. */
+    readonly server: FumiServerInfo,
+  ) {}
+
+  /** Unique per connection. */
+  get id(): string {
+    return this.raw.id;
+  }
+
+  /** The client's IP address (the real client's behind a PROXY-protocol load balancer). */
+  get remoteAddress(): string {
+    return this.raw.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.raw.remotePort;
+  }
+
+  get localAddress(): string {
+    return this.raw.localAddress;
+  }
+
+  get localPort(): number {
+    return this.raw.localPort;
+  }
+
+  /**
+   * The name the client gave in EHLO/HELO (smtp-server's `hostNameAppearsAs`).
+   * `undefined` until the client has greeted, so always in `onConnect`.
+   */
+  get clientHostname(): string | undefined {
+    return this.raw.hostNameAppearsAs || undefined;
+  }
+
+  /**
+   * The reverse-DNS name of `remoteAddress`, or the address as an `[ip]` literal
+   * (smtp-server's `clientHostname`). `undefined` while the lookup runs or when disabled.
+   */
+  get reverseHostname(): string | undefined {
+    return this.raw.clientHostname || undefined;
+  }
+
+  /** `'EHLO'`, `'HELO'` or `'LHLO'`; `undefined` until the client has greeted (so in `onConnect`). */
+  get openingCommand(): 'EHLO' | 'HELO' | 'LHLO' | undefined {
+    return (this.raw.openingCommand || undefined) as 'EHLO' | 'HELO' | 'LHLO' | undefined;
+  }
+
+  /** `true` on implicit TLS and after STARTTLS. */
+  get secure(): boolean {
+    return this.raw.secure;
+  }
+
+  /** Cipher and protocol of the TLS connection; `undefined` in cleartext. */
+  get tls(): CipherNameAndProtocol | undefined {
+    return this.raw.tlsOptions || undefined;
+  }
+
+  /** The SNI name the client asked for on a TLS connection. */
+  get servername(): string | undefined {
+    return this.raw.servername || undefined;
+  }
+
+  /** Set by `ctx.accept(user)` in `onAuth`; `undefined` when the client did not authenticate. */
+  get user(): TUser | undefined {
+    return (this.raw.user || undefined) as TUser | undefined;
+  }
+
+  /** 1 for the first mail transaction of the connection, then 2, ... */
+  get transaction(): number {
+    return this.raw.transaction;
+  }
+
+  /**
+   * The protocol for a `Received:` header, as it is now: `SMTP`, `ESMTP`, `ESMTPS`, `ESMTPSA`,
+   * `LMTP`, ... (RFC 3848).
+   */
+  get transmissionType(): string {
+    let type = this.server.lmtp ? 'LMTP' : 'SMTP';
+    if (this.openingCommand === 'EHLO' || this.openingCommand === 'LHLO') {
+      type = this.server.lmtp ? 'LMTP' : 'ESMTP';
+    }
+    if (this.secure) type += 'S';
+    if (this.user !== undefined) type += 'A';
+    return type;
+  }
+
+  /** The current transaction: the sender is visible from the start of `onMailFrom`. */
+  get envelope(): SmtpEnvelope {
+    const raw = this.raw.envelope;
+    const sender = this[kRuntime].pendingSender ?? (raw?.mailFrom || undefined);
+    return {
+      mailFrom: sender ? toSmtpAddress(sender) : undefined,
+      rcptTo: raw ? raw.rcptTo.map(toSmtpAddress) : [],
+      bodyType: raw?.bodyType ?? '7bit',
+      smtpUtf8: raw?.smtpUtf8 ?? false,
+      requireTLS: raw?.requireTLS ?? false,
+      ...(raw?.dsn ? { dsn: raw.dsn } : {}),
+    };
+  }
+}

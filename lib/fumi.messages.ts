@@ -1,0 +1,38 @@
+import type { SmtpPhase } from './smtp-phase.js';
+
+/** Reply texts the module sends itself, next to the codes they go with. */
+export const REPLIES = {
+  rejected: { code: 550, enhanced: '5.7.1', text: 'Requested action not taken' },
+  authFailed: { code: 535, enhanced: '5.7.8', text: 'Authentication credentials invalid' },
+  authRequired: { code: 530, enhanced: '5.7.0', text: 'Authentication required' },
+  accessDenied: { code: 550, enhanced: '5.7.1', text: 'Access denied' },
+  connectionDenied: { code: 554, enhanced: '5.7.1', text: 'Access denied' },
+  localError: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
+  handlerTimeout: { code: 451, enhanced: '4.4.2', text: 'Requested action aborted: timed out, try again later' },
+  tooLarge: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
+} as const;
+
+export const MESSAGES = {
+  nextCalledTwice: (phase: SmtpPhase) => `next() called multiple times in the ${phase} chain`,
+  handlerFailed: (phase: SmtpPhase, id: string, error: unknown) =>
+    `${phase} handler failed in session ${id}: ${error instanceof Error ? error.message : String(error)}`,
+  handlerTimedOut: (phase: SmtpPhase, id: string, ms: number) =>
+    `${phase} chain of session ${id} did not settle within ${ms} ms; answered 451`,
+  closeHandlerFailed: (id: string, error: unknown) =>
+    `close handler failed in session ${id}: ${error instanceof Error ? error.message : String(error)}`,
+  listening: (name: string, address: string) => `SMTP server "${name}" listening on ${address}`,
+  closing: (name: string, open: number, grace: number) =>
+    `SMTP server "${name}" closing with ${open} open session(s); grace period ${grace} ms`,
+  unknownServer: (target: string, server: string, known: string[]) =>
+    `${target} is bound to SMTP server "${server}", but no FumiModule.forRoot({ name: "${server}" }) is imported ` +
+    `(servers: ${known.map((n) => `"${n}"`).join(', ') || 'none'})`,
+  duplicateServer: (name: string) =>
+    `SMTP server "${name}" is registered twice: FumiModule.forRoot({ name: "${name}" }) was imported more than once ` +
+    `with different options. Import it once (it is global) or give each server its own name.`,
+  duplicateProvider: (className: string) =>
+    `${className} is provided in several modules; its SMTP handlers are bound once, to the first instance`,
+  noCertificate: (name: string) =>
+    `SMTP server "${name}" has no TLS certificate ("key"/"cert"): STARTTLS is not offered. ` +
+    `Configure a certificate, or set hideSTARTTLS: true to say you mean it.`,
+  acceptNeedsUser: () => 'ctx.accept(user) needs a user: a non-empty value that identifies who logged in',
+} as const;

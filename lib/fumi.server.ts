@@ -1,0 +1,320 @@
+import {
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import {
+  SMTPServer,
+  type SMTPServerAddress,
+  type SMTPServerAuthentication,
+  type SMTPServerAuthenticationResponse,
+  type SMTPServerDataStream,
+  type SMTPServerError,
+  type SMTPServerOptions,
+  type SMTPServerSession,
+} from 'smtp-server';
+import { AuthContext } from './context/auth.context.js';
+import { CloseContext } from './context/close.context.js';
+import { ConnectContext } from './context/connect.context.js';
+import { DataContext } from './context/data.context.js';
+import { MailFromContext } from './context/mail-from.context.js';
+import { RcptToContext } from './context/rcpt-to.context.js';
+import { SecureContext } from './context/secure.context.js';
+import type { SmtpContext } from './context/smtp.context.js';
+import { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
+import { DEFAULT_HANDLER_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT } from './fumi.constants.js';
+import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
+import { MESSAGES, REPLIES } from './fumi.messages.js';
+import { validateFumiOptions } from './fumi-options.validator.js';
+import { FumiSession, type FumiServerInfo, kRuntime, toSmtpAddress } from './fumi-session.js';
+import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import { SmtpException } from './smtp.exception.js';
+import { toSmtpReply } from './smtp-reply.mapper.js';
+import type { SmtpPhase } from './smtp-phase.js';
+import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
+
+type Callback = (error?: SMTPServerError | null) => void;
+
+/**
+ * One running SMTP server. Inject it (`FumiServer` for the default server,
+ * `@InjectFumiServer(name)` for a named one) to read its address or connection count.
+ *
+ * Lifecycle: handlers are bound in `onModuleInit`, the server listens in
+ * `onApplicationBootstrap` (so no client meets a server without its handlers), and on shutdown
+ * it stops accepting, closes idle sessions, lets commands in progress finish within
+ * `closeTimeout`, then closes.
+ */
+export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
+  private smtp?: SMTPServer;
+  private chains: FumiChains = {};
+  private info!: FumiServerInfo;
+  private closing?: Promise<void>;
+
+  constructor(
+    /** The server's name (`'default'` unless `forRoot({ name })` says otherwise). */
+    readonly name: string,
+    private readonly options: FumiModuleOptions,
+    private readonly registry: FumiHandlerRegistry,
+  ) {
+    validateFumiOptions(options, name);
+    registry.registerServer(name);
+    this.logger = new Logger(`FumiServer:${name}`);
+  }
+
+  /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
+  address(): AddressInfo {
+    const address = this.smtp?.server.address();
+    if (!address || typeof address === 'string') {
+      throw new FumiBootstrapError(`SMTP server "${this.name}" is not listening`);
+    }
+    return address;
+  }
+
+  /** Open client connections right now. */
+  get connections(): number {
+    return this.smtp?.connections.size ?? 0;
+  }
+
+  /** `true` from listening until shutdown starts. */
+  get listening(): boolean {
+    return !!this.smtp?.server.listening && !this.closing;
+  }
+
+  /** The smtp-server instance, for what the module does not cover. */
+  unwrap(): SMTPServer {
+    if (!this.smtp) throw new FumiBootstrapError(`SMTP server "${this.name}" has not started yet`);
+    return this.smtp;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.chains = this.registry.chainsFor(this.name);
+    this.smtp = new SMTPServer(this.smtpOptions());
+    // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
+    this.smtp.on('error', (error: Error) => this.logger.warn(`connection error: ${error.message}`));
+    await this.listen(this.smtp);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Stops accepting connections, closes idle sessions with 421, lets sessions with a command in
+   * progress finish it (up to `closeTimeout`), then closes what is left. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private smtpOptions(): SMTPServerOptions {
+    const passthrough: SMTPServerOptions = {};
+    for (const key of SMTP_SERVER_OPTION_KEYS) {
+      if (this.options[key] !== undefined) (passthrough as Record<string, unknown>)[key] = this.options[key];
+    }
+    const o = this.options;
+    const disabled = new Set((o.disabledCommands ?? []).map((c) => c.toUpperCase()));
+    // Without an @OnAuth handler nobody could ever log in, and smtp-server would still demand
+    // AUTH before MAIL FROM: a server without auth handlers does not offer AUTH.
+    if (!this.chains.auth) disabled.add('AUTH');
+    // smtp-server would otherwise serve its built-in certificate, whose private key is public:
+    // TLS that protects nothing. Without a certificate of the user's, STARTTLS is off.
+    const hasCertificate = !!(o.key || o.cert || o.pfx || o.sniOptions);
+    if (!hasCertificate && !o.secure && !disabled.has('STARTTLS')) {
+      disabled.add('STARTTLS');
+      if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
+    }
+    this.info = { name: this.name, lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
+    return {
+      ...passthrough,
+      disabledCommands: [...disabled],
+      // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
+      rejectOversized: this.options.rejectOversized ?? true,
+      closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+      onConnect: (session, cb) => this.run('connect', new ConnectContext(this.session(session)), cb),
+      onSecure: (socket, session, cb) =>
+        this.run('secure', new SecureContext(this.session(session), socket as TLSSocket), cb),
+      onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),
+      onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
+      onRcptTo: (address, session, cb) =>
+        this.run('rcptTo', new RcptToContext(this.session(session), toSmtpAddress(address)), cb),
+      onData: (stream, session, cb) => this.onData(stream, session, cb),
+      onClose: (session) => this.onClose(session),
+    };
+  }
+
+  private listen(smtp: SMTPServer): Promise<void> {
+    const port = this.options.port ?? DEFAULT_PORT;
+    const host = this.options.host ?? DEFAULT_HOST;
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(
+          new FumiBootstrapError(
+            `SMTP server "${this.name}" cannot listen on ${host}:${port}: ${error.code ?? ''} ${error.message}`.trim(),
+          ),
+        );
+      };
+      smtp.server.once('error', onError);
+      smtp.listen(port, host, () => {
+        smtp.server.off('error', onError);
+        const { address, port: bound } = this.address();
+        this.logger.log(MESSAGES.listening(this.name, `${address}:${bound}`));
+        resolve();
+      });
+    });
+  }
+
+  /** The same `FumiSession` for every callback of one connection. */
+  private session(raw: SMTPServerSession): FumiSession {
+    let session = this.sessions.get(raw);
+    if (!session) {
+      session = new FumiSession(raw, this.info);
+      this.sessions.set(raw, session);
+    }
+    return session;
+  }
+
+  private onAuth(
+    auth: SMTPServerAuthentication,
+    raw: SMTPServerSession,
+    cb: (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
+  ): void {
+    const previousUser: unknown = raw.user;
+    const ctx = new AuthContext(this.session(raw), auth);
+    this.run('auth', ctx, (error) => {
+      if (!error && ctx.accepted) return cb(null, { user: raw.user });
+      // A handler may have accepted before a later one refused: the client is not logged in.
+      raw.user = previousUser;
+      cb(error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced)));
+    });
+  }
+
+  private onMailFrom(address: SMTPServerAddress, raw: SMTPServerSession, cb: Callback): void {
+    const session = this.session(raw);
+    session[kRuntime].pendingSender = address;
+    this.run('mailFrom', new MailFromContext(session, toSmtpAddress(address)), (error) => {
+      session[kRuntime].pendingSender = undefined;
+      cb(error);
+    });
+  }
+
+  private onData(stream: SMTPServerDataStream, raw: SMTPServerSession, cb: Callback): void {
+    const ctx = new DataContext(this.session(raw), stream);
+    // The handler timeout bounds the handlers' own work, not the client's upload.
+    const messageReceived = new Promise<void>((resolve) => {
+      if (stream.readableEnded) return resolve();
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+    });
+    this.run('data', ctx, cb, messageReceived);
+  }
+
+  private onClose(raw: SMTPServerSession): void {
+    const chain = this.chains.close;
+    if (!chain) return;
+    const ctx = new CloseContext(this.session(raw));
+    this.settle('close', ctx, chain).then(
+      () => undefined,
+      (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error)),
+    );
+  }
+
+  /**
+   * Runs a phase's chain and answers smtp-server exactly once: success, the chain's refusal, or
+   * 451 when it fails unexpectedly or outlives the handler timeout.
+   */
+  private run(phase: SmtpPhase, ctx: SmtpContext, cb: Callback, timerStart?: Promise<void>): void {
+    const chain = this.chains[phase];
+    if (!chain) return cb();
+    const runtime = ctx.session[kRuntime];
+    runtime.busy = true;
+    this.settle(phase, ctx, chain, timerStart).then(
+      () => {
+        runtime.busy = false;
+        cb();
+      },
+      (error: unknown) => {
+        runtime.busy = false;
+        const { exception, unexpected } = toSmtpReply(error);
+        if (unexpected) this.logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
+        cb(this.toError(exception));
+      },
+    );
+  }
+
+  /** The chain's outcome, or a 451 4.4.2 refusal once it has run longer than allowed. */
+  private settle(
+    phase: SmtpPhase,
+    ctx: SmtpContext,
+    chain: (ctx: SmtpContext) => Promise<void>,
+    timerStart: Promise<void> = Promise.resolve(),
+  ): Promise<void> {
+    const ms = this.timeoutFor(phase);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      void timerStart.then(() => {
+        timer = setTimeout(() => {
+          this.logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, ms));
+          const { code, enhanced, text } = REPLIES.handlerTimeout;
+          reject(new SmtpException(text, code, enhanced));
+        }, ms);
+        timer.unref();
+      });
+    });
+    // The chain may settle after the timeout: its late rejection must not go unhandled.
+    const outcome = chain(ctx);
+    outcome.catch(() => undefined);
+    return Promise.race([outcome, timedOut]).finally(() => clearTimeout(timer));
+  }
+
+  private timeoutFor(phase: SmtpPhase): number {
+    const option = this.options.handlerTimeout;
+    if (typeof option === 'number') return option;
+    return option?.[phase] ?? DEFAULT_HANDLER_TIMEOUT;
+  }
+
+  /**
+   * smtp-server prefixes its own enhanced code when ENHANCEDSTATUSCODES is on; otherwise the
+   * exception's code goes into the text, where clients and logs still find it.
+   */
+  private toError(exception: SmtpException): SMTPServerError {
+    const smtpAddsCode = this.options.hideENHANCEDSTATUSCODES === false;
+    const text =
+      exception.enhancedCode && !smtpAddsCode ? `${exception.enhancedCode} ${exception.message}` : exception.message;
+    return Object.assign(new Error(text), { responseCode: exception.responseCode });
+  }
+
+  private shutdown(): Promise<void> {
+    const smtp = this.smtp;
+    if (!smtp) return Promise.resolve();
+    const grace = this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+    if (smtp.connections.size) this.logger.log(MESSAGES.closing(this.name, smtp.connections.size, grace));
+    return new Promise<void>((resolve) => {
+      // Sessions between commands have nothing to lose: close them now rather than wait out
+      // the grace period; busy ones are closed as soon as their command has been answered.
+      const told = new WeakSet<object>();
+      const closeIdle = () => {
+        for (const connection of smtp.connections) {
+          if (told.has(connection) || this.sessions.get(connection.session)?.[kRuntime].busy) continue;
+          told.add(connection);
+          connection.send(421, 'Server shutting down');
+        }
+      };
+      const sweeper = setInterval(closeIdle, 25);
+      smtp.close(() => {
+        clearInterval(sweeper);
+        resolve();
+      });
+      closeIdle();
+    });
+  }
+}

@@ -1,0 +1,48 @@
+export { FumiModule } from './fumi.module.js';
+export { FumiServer } from './fumi.server.js';
+export { getFumiServerToken, InjectFumiServer } from './fumi-server.token.js';
+export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
+export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
+export type { FumiHandlerOptions } from './interfaces/fumi-handler-options.interface.js';
+export type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
+export { DEFAULT_SERVER_NAME, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
+export type { SmtpPhase } from './smtp-phase.js';
+export { SMTP_PHASES } from './smtp-phase.js';
+
+export { OnConnect } from './decorators/on-connect.decorator.js';
+export { OnSecure } from './decorators/on-secure.decorator.js';
+export { OnAuth } from './decorators/on-auth.decorator.js';
+export { OnMailFrom } from './decorators/on-mail-from.decorator.js';
+export { OnRcptTo } from './decorators/on-rcpt-to.decorator.js';
+export { OnData } from './decorators/on-data.decorator.js';
+export { OnClose } from './decorators/on-close.decorator.js';
+export { SmtpHandler } from './decorators/smtp-handler.decorator.js';
+export {
+  AuthUser,
+  Credentials,
+  Ctx,
+  Envelope,
+  MailFrom,
+  MessageStream,
+  Next,
+  RcptTo,
+  SmtpSession,
+} from './decorators/params.decorator.js';
+export { InjectSmtpSession } from './decorators/inject-smtp-session.decorator.js';
+
+export { FumiSession, type FumiServerInfo } from './fumi-session.js';
+export { SmtpContext, type NextFunction } from './context/smtp.context.js';
+export { ConnectContext } from './context/connect.context.js';
+export { SecureContext, type TlsDetails } from './context/secure.context.js';
+export { AuthContext, type SaslMethod, type SmtpCredentials } from './context/auth.context.js';
+export { MailFromContext } from './context/mail-from.context.js';
+export { RcptToContext } from './context/rcpt-to.context.js';
+export { DataContext } from './context/data.context.js';
+export { CloseContext } from './context/close.context.js';
+export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.map.js';
+export { FumiArgumentsHost, FumiExecutionContext } from './fumi-arguments-host.js';
+
+export { SmtpException } from './smtp.exception.js';
+export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
+export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
+export { FumiOptionsError } from './errors/fumi-options.error.js';

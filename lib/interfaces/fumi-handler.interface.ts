@@ -1,0 +1,11 @@
+import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
+import type { FumiHandlerMetadata } from './fumi-handler-options.interface.js';
+
+/** A discovered handler, bound to its instance and wrapped in Nest's pipeline. */
+export interface FumiHandler extends FumiHandlerMetadata {
+  /** `ClassName.method`, for messages. */
+  readonly name: string;
+  /** The handler takes `next` itself; otherwise the chain goes on when it returns. */
+  readonly declaresNext: boolean;
+  invoke(ctx: SmtpContext, next: NextFunction): Promise<unknown>;
+}

@@ -1,0 +1,41 @@
+import type { SMTPServerOptions } from 'smtp-server';
+import type { SmtpPhase } from '../smtp-phase.js';
+import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
+
+/** smtp-server options a user may set, with smtp-server's own types. Its `on*` callbacks are ours. */
+export type FumiSmtpServerOptions = Pick<SMTPServerOptions, (typeof SMTP_SERVER_OPTION_KEYS)[number]>;
+
+/**
+ * Options of one SMTP server: `FumiModule.forRoot(options)`.
+ *
+ * @example
+ * FumiModule.forRoot({ port: 2525, size: 10 * 1024 * 1024, authOptional: true })
+ */
+export interface FumiModuleOptions extends FumiSmtpServerOptions {
+  /** TCP port; `0` picks a free one (see `FumiServer.address()`). Default 2525. */
+  port?: number;
+  /** Interface to listen on. Default `0.0.0.0`. */
+  host?: string;
+  /**
+   * Longest a phase's chain may take before the client gets `451 4.4.2` and the session is
+   * freed (smtp-server suspends its idle timeout while a handler runs). Milliseconds, for all
+   * phases or per phase; default 30 000. For `data` it counts from the end of the message.
+   */
+  handlerTimeout?: number | Partial<Record<SmtpPhase, number>>;
+  /**
+   * On shutdown, how long sessions with a command in progress may take to finish before they
+   * are cut with 421; idle sessions are closed at once. Milliseconds, default 5000
+   * (smtp-server's own default, 30 s, would stall every deploy).
+   */
+  closeTimeout?: number;
+}
+
+/** Extras of `forRoot()`/`forRootAsync()` that shape the module itself rather than the server. */
+export interface FumiModuleExtras {
+  /**
+   * The server's name, for apps with several (an MX on 25 and a submission server on 587).
+   * Handlers pick it with `@OnRcptTo({ server: name })`; inject it with
+   * `@InjectFumiServer(name)`. Default `'default'`.
+   */
+  name?: string;
+}

@@ -1,0 +1,2 @@
+export { SmtpTestClient, type SmtpTestClientOptions, type TestMessage } from './smtp-test-client.js';
+export { takeReplies, type SmtpReply } from './smtp-reply.js';
