@@ -5,6 +5,7 @@ import { FumiContextCreator } from './fumi-context.creator.js';
 import { FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
 import { MESSAGES } from './fumi.messages.js';
+import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
 
 /** Finds `@On*()` methods on every provider and registers them, once each. */
 @Injectable()
@@ -24,6 +25,8 @@ export class FumiExplorer implements OnModuleInit {
     const seenClasses = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
       if (!this.isCandidate(wrapper)) continue;
+      const handlers = this.handlersOf(wrapper);
+      if (!handlers.length) continue;
       // `useExisting` aliases and a class listed in two modules would otherwise bind twice.
       const instance = wrapper.instance as object | undefined;
       if (instance && seenInstances.has(instance)) continue;
@@ -33,7 +36,9 @@ export class FumiExplorer implements OnModuleInit {
       }
       if (instance) seenInstances.add(instance);
       seenClasses.add(wrapper.metatype);
-      this.register(wrapper);
+      for (const { methodName, entry } of handlers) {
+        this.registry.add(this.contextCreator.create(wrapper, methodName, entry));
+      }
     }
   }
 
@@ -44,12 +49,10 @@ export class FumiExplorer implements OnModuleInit {
     return scoped || !!wrapper.instance;
   }
 
-  private register(wrapper: InstanceWrapper): void {
+  private handlersOf(wrapper: InstanceWrapper): { methodName: string; entry: FumiHandlerMetadata }[] {
     const prototype = (wrapper.metatype as { prototype: object }).prototype;
-    for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-      for (const entry of this.metadata.handlerMetadata(prototype, methodName)) {
-        this.registry.add(this.contextCreator.create(wrapper, methodName, entry));
-      }
-    }
+    return this.scanner
+      .getAllMethodNames(prototype)
+      .flatMap((methodName) => this.metadata.handlerMetadata(prototype, methodName).map((entry) => ({ methodName, entry })));
   }
 }

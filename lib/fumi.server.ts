@@ -95,7 +95,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.chains = this.registry.chainsFor(this.name);
     this.smtp = new SMTPServer(this.smtpOptions());
     // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
-    this.smtp.on('error', (error: Error) => this.logger.warn(`connection error: ${error.message}`));
+    // Before listening, errors are the listen failure that listen() reports.
+    this.smtp.on('error', (error: Error) => {
+      if (this.smtp?.server.listening) this.logger.warn(`connection error: ${error.message}`);
+    });
     await this.listen(this.smtp);
   }
 
@@ -159,7 +162,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
           new FumiBootstrapError(
-            `SMTP server "${this.name}" cannot listen on ${host}:${port}: ${error.code ?? ''} ${error.message}`.trim(),
+            `SMTP server "${this.name}" cannot listen on ${host}:${port}: ${error.message}`,
           ),
         );
       };

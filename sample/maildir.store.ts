@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+
+let counter = 0;
+
+/** A message written to the spool, not yet in any mailbox. */
+export interface SpooledMessage {
+  readonly name: string;
+  /** Links the message into each mailbox's `new/`, durably, then drops the spool copy. */
+  commit(mailboxes: readonly string[]): Promise<void>;
+  /** Drops the spool copy; no mailbox ever saw it. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Stores messages in Maildir (the format Dovecot and mutt read). A message is written once to a
+ * spool and fsynced; each mailbox then gets a hard link through `tmp/` renamed into `new/`, so
+ * readers never see half a message and a 250 reply means it is on disk.
+ */
+@Injectable()
+export class MaildirStore {
+  constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {}
+
+  async spool(header: string, body: Readable): Promise<SpooledMessage> {
+    const name = `${Date.now()}.M${process.pid}P${++counter}R${randomBytes(6).toString('hex')}.${hostname()}`;
+    const dir = join(this.config.maildir, '.spool');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, name);
+    const discard = () => unlink(file).catch(() => undefined);
+    try {
+      const out = createWriteStream(file, { flags: 'wx' });
+      out.write(header);
+      await pipeline(body, out);
+      await syncPath(file);
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+    return {
+      name,
+      discard,
+      commit: async (mailboxes) => {
+        try {
+          for (const mailbox of mailboxes) await this.linkInto(mailbox, file, name);
+        } finally {
+          await discard();
+        }
+      },
+    };
+  }
+
+  private async linkInto(mailbox: string, file: string, name: string): Promise<void> {
+    const dir = join(this.config.maildir, mailbox);
+    await Promise.all(['tmp', 'new', 'cur'].map((sub) => mkdir(join(dir, sub), { recursive: true })));
+    await link(file, join(dir, 'tmp', name));
+    await rename(join(dir, 'tmp', name), join(dir, 'new', name));
+    await syncPath(join(dir, 'new'));
+  }
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,47 @@
+/** The sample's settings, from environment variables (see README). */
+export interface SampleConfig {
+  host: string;
+  port: number;
+  domains: Set<string>;
+  maildir: string;
+  users: Map<string, string>;
+  blockedSenderDomains: Set<string>;
+  maxMessageSize: number;
+  tlsKey?: string;
+  tlsCert?: string;
+}
+
+export const SAMPLE_CONFIG = Symbol('SAMPLE_CONFIG');
+
+const list = (value: string | undefined, fallback: string): string[] =>
+  (value ?? fallback)
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const users = new Map<string, string>();
+  for (const pair of list(env.SMTP_USERS, 'alice:wonderland')) {
+    const at = pair.indexOf(':');
+    if (at <= 0) throw new Error(`SMTP_USERS entries must be user:password, got "${pair}"`);
+    users.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  return {
+    host: env.SMTP_HOST || '127.0.0.1',
+    port: integer('SMTP_PORT', env.SMTP_PORT, 2525),
+    domains: new Set(list(env.MAIL_DOMAINS, 'example.test').map((d) => d.toLowerCase())),
+    maildir: env.MAILDIR || './var/maildir',
+    users,
+    blockedSenderDomains: new Set(list(env.BLOCKED_SENDER_DOMAINS, 'blocked.example').map((d) => d.toLowerCase())),
+    maxMessageSize: integer('MAX_MESSAGE_SIZE', env.MAX_MESSAGE_SIZE, 10 * 1024 * 1024),
+    ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
+    ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),
+  };
+}
