@@ -3,7 +3,7 @@ import type { FumiModuleOptions } from './interfaces/fumi-module-options.interfa
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
 
-const OWN_KEYS = ['port', 'host', 'handlerTimeout', 'closeTimeout'] as const;
+const OWN_KEYS = ['port', 'host', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
@@ -53,6 +53,8 @@ const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   socketTimeout: integer(1),
   closeTimeout: integer(0),
   handlerTimeout: timeout,
+  spoolThreshold: integer(0),
+  spoolDirectory: nonEmptyString,
   secure: boolean,
   lmtp: boolean,
   authOptional: boolean,

@@ -7,6 +7,8 @@ import type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interf
 export interface FumiServerInfo {
   /** The server's name, `'default'` unless `forRoot({ name })` gave one. */
   readonly name: string;
+  /** The host name the server greets with (smtp-server's `name` option, else the OS host name). */
+  readonly hostname: string;
   /** The server speaks LMTP (`lmtp: true`). */
   readonly lmtp: boolean;
   /** The server offers AUTH; a guard that denies an unauthenticated client then answers 530. */

@@ -1,6 +1,9 @@
 /** The context type Nest reports for SMTP handlers: `host.getType() === FUMI_CONTEXT_TYPE`. */
 export const FUMI_CONTEXT_TYPE = 'fumi';
 
+/** For `host.getType<FumiContextType>() === 'fumi'` in code shared with other transports. */
+export type FumiContextType = typeof FUMI_CONTEXT_TYPE;
+
 /** Name of the server a handler or `FumiModule.forRoot()` targets when it names none. */
 export const DEFAULT_SERVER_NAME = 'default';
 
@@ -21,3 +24,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
  * this is stuck rather than busy: answer 451 and let the client retry.
  */
 export const DEFAULT_HANDLER_TIMEOUT = 30_000;
+/**
+ * Messages up to this size are held in memory while handlers look at them; larger ones go to a
+ * temporary file, so memory stays flat however large (or many) the messages are.
+ */
+export const DEFAULT_SPOOL_THRESHOLD = 256 * 1024;

@@ -5,12 +5,14 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import {
   SMTPServer,
   type SMTPServerAddress,
   type SMTPServerAuthentication,
   type SMTPServerAuthenticationResponse,
+  type SMTPServerDataResult,
   type SMTPServerDataStream,
   type SMTPServerError,
   type SMTPServerOptions,
@@ -25,7 +27,15 @@ import { RcptToContext } from './context/rcpt-to.context.js';
 import { SecureContext } from './context/secure.context.js';
 import type { SmtpContext } from './context/smtp.context.js';
 import { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
-import { DEFAULT_HANDLER_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT } from './fumi.constants.js';
+import {
+  DEFAULT_HANDLER_TIMEOUT,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  DEFAULT_SPOOL_THRESHOLD,
+} from './fumi.constants.js';
+import { MessageSpool } from './message/message-spool.js';
+import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
 import { validateFumiOptions } from './fumi-options.validator.js';
@@ -94,6 +104,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   async onApplicationBootstrap(): Promise<void> {
     this.chains = this.registry.chainsFor(this.name);
     this.smtp = new SMTPServer(this.smtpOptions());
+    if (this.enhancedCodes) keepOwnEnhancedCodes(this.smtp);
     // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
     // Before listening, errors are the listen failure that listen() reports.
     this.smtp.on('error', (error: Error) => {
@@ -136,10 +147,11 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       disabled.add('STARTTLS');
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
     }
-    this.info = { name: this.name, lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
+    this.info = { name: this.name, hostname: o.name ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
     return {
       ...passthrough,
       disabledCommands: [...disabled],
+      hideENHANCEDSTATUSCODES: !this.enhancedCodes,
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
       rejectOversized: this.options.rejectOversized ?? true,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
@@ -210,15 +222,39 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     });
   }
 
-  private onData(stream: SMTPServerDataStream, raw: SMTPServerSession, cb: Callback): void {
-    const ctx = new DataContext(this.session(raw), stream);
-    // The handler timeout bounds the handlers' own work, not the client's upload.
-    const messageReceived = new Promise<void>((resolve) => {
-      if (stream.readableEnded) return resolve();
-      stream.once('end', resolve);
-      stream.once('close', resolve);
+  private onData(
+    stream: SMTPServerDataStream,
+    raw: SMTPServerSession,
+    cb: (error?: SMTPServerError | null, message?: SMTPServerDataResult[]) => void,
+  ): void {
+    // Without data handlers smtp-server drains the message itself: no spool needed.
+    if (!this.chains.data) return cb();
+    const spool = new MessageSpool(stream, {
+      threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
+      directory: this.options.spoolDirectory ?? tmpdir(),
+      maxBytes: this.options.size || Number.POSITIVE_INFINITY,
     });
-    this.run('data', ctx, cb, messageReceived);
+    const ctx = new DataContext(this.session(raw), spool, stream);
+    // The handler timeout bounds the handlers' own work, so it starts once the message is in.
+    this.run(
+      'data',
+      ctx,
+      (error) => {
+        void spool.dispose();
+        if (error || !this.info.lmtp) return cb(error);
+        cb(null, this.lmtpReplies(ctx));
+      },
+      spool.done,
+    );
+  }
+
+  /** One reply per recipient, in RCPT order: what the handlers refused, 250 for the rest. */
+  private lmtpReplies(ctx: DataContext): SMTPServerDataResult[] {
+    const rejected = ctx.recipientRejections();
+    return ctx.session.envelope.rcptTo.map((recipient, index) => {
+      const refusal = rejected.get(index);
+      return refusal ? this.toError(refusal) : `OK: <${recipient.address}> message accepted`;
+    });
   }
 
   private onClose(raw: SMTPServerSession): void {
@@ -286,13 +322,17 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   /**
-   * smtp-server prefixes its own enhanced code when ENHANCEDSTATUSCODES is on; otherwise the
-   * exception's code goes into the text, where clients and logs still find it.
+   * RFC 2034 enhanced codes are advertised unless the user hides them; then replies carry none.
+   * With them, a reply that names its own code keeps it (see `keepOwnEnhancedCodes`) and one that
+   * names none gets smtp-server's choice for its reply code.
    */
+  private get enhancedCodes(): boolean {
+    return !this.options.hideENHANCEDSTATUSCODES;
+  }
+
   private toError(exception: SmtpException): SMTPServerError {
-    const smtpAddsCode = this.options.hideENHANCEDSTATUSCODES === false;
     const text =
-      exception.enhancedCode && !smtpAddsCode ? `${exception.enhancedCode} ${exception.message}` : exception.message;
+      exception.enhancedCode && this.enhancedCodes ? `${exception.enhancedCode} ${exception.message}` : exception.message;
     return Object.assign(new Error(text), { responseCode: exception.responseCode });
   }
 

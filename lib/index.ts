@@ -5,7 +5,7 @@ export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
 export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
 export type { FumiHandlerOptions } from './interfaces/fumi-handler-options.interface.js';
 export type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
-export { DEFAULT_SERVER_NAME, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
+export { DEFAULT_SERVER_NAME, FUMI_CONTEXT_TYPE, type FumiContextType } from './fumi.constants.js';
 export type { SmtpPhase } from './smtp-phase.js';
 export { SMTP_PHASES } from './smtp-phase.js';
 

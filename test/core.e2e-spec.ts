@@ -260,7 +260,7 @@ describe('core: phases, session, chains', () => {
       expect(mail.enhancedCode).toBe('5.7.1');
       expect((await client.send('MAIL FROM:<ok@example.test>')).code).toBe(250);
       const rcpt = await client.send('RCPT TO:<gone@example.test>');
-      expect(rcpt).toMatchObject({ code: 551, text: 'No such user' });
+      expect(rcpt).toMatchObject({ code: 551, message: 'No such user' });
       expect((await client.send('RCPT TO:<here@example.test>')).code).toBe(250);
       const data = await client.data('Subject: x\r\n\r\nspam spam\r\n');
       expect(data).toMatchObject({ code: 554, text: '5.7.1 Looks like spam' });

@@ -37,6 +37,7 @@ import {
   DataContext,
   Envelope,
   FUMI_CONTEXT_TYPE,
+  type FumiContextType,
   FumiExecutionContext,
   FumiModule,
   FumiServer,
@@ -215,7 +216,7 @@ describe('Nest pipeline for SMTP handlers', () => {
       @Injectable()
       class GlobalGuard implements CanActivate {
         canActivate(context: ExecutionContext) {
-          if (context.getType() !== FUMI_CONTEXT_TYPE) return true;
+          if (context.getType<FumiContextType>() !== FUMI_CONTEXT_TYPE) return true;
           const phase = FumiExecutionContext.create(context).getPhase();
           calls.push(phase);
           return FumiExecutionContext.create(context).getContext<MailFromContext>().address?.address !== 'no@x.test';
@@ -499,7 +500,7 @@ describe('Nest pipeline for SMTP handlers', () => {
       class ApiKeyGuard implements CanActivate {
         canActivate(context: ExecutionContext) {
           // the documented pattern: branch on the transport
-          if (context.getType() === FUMI_CONTEXT_TYPE) return true;
+          if (context.getType<FumiContextType>() === FUMI_CONTEXT_TYPE) return true;
           const request = context.switchToHttp().getRequest<{ headers: Record<string, string> }>();
           httpGuardCalls.push(context.getType());
           return request.headers['x-api-key'] === 'secret';
@@ -594,13 +595,13 @@ describe('Nest pipeline for SMTP handlers', () => {
       running = await startApp({ providers: [ScopedHandlers, Transaction] });
       const first = await session(running.port);
       const r1 = await first.sendMail({ from: 'a@x.test', to: 'b@x.test', body: MESSAGE });
-      expect(r1.data?.text).toBe('notes=2');
+      expect(r1.data?.message).toBe('notes=2');
       const r2 = await first.sendMail({ from: 'c@x.test', to: 'd@x.test', body: MESSAGE });
-      expect(r2.data?.text).toBe('notes=4'); // same connection, same instance
+      expect(r2.data?.message).toBe('notes=4'); // same connection, same instance
       await first.quit();
       const second = await session(running.port);
       const r3 = await second.sendMail({ from: 'e@x.test', to: 'f@x.test', body: MESSAGE });
-      expect(r3.data?.text).toBe('notes=2'); // fresh for the next connection
+      expect(r3.data?.message).toBe('notes=2'); // fresh for the next connection
       await second.quit();
       expect(ScopedHandlers.instances).toBe(2);
     });
@@ -614,7 +615,7 @@ describe('Nest pipeline for SMTP handlers', () => {
           const replies: string[] = [];
           for (let round = 0; round < 2; round++) {
             const r = await client.sendMail({ from: `s${i}r${round}@x.test`, to: `t${i}r${round}@x.test`, body: MESSAGE });
-            replies.push(r.data?.text ?? '');
+            replies.push(r.data?.message ?? '');
           }
           await client.quit();
           return replies;

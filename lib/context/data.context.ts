@@ -1,33 +1,100 @@
-import type { SMTPServerDataStream } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Readable } from 'node:stream';
 import type { FumiSession } from '../fumi-session.js';
+import type { SmtpAddress } from '../interfaces/smtp-address.interface.js';
+import type { MessageSpool } from '../message/message-spool.js';
+import { buildReceivedHeader, type ReceivedHeaderOptions } from '../message/received-header.js';
+import { SmtpException } from '../smtp.exception.js';
 import { SmtpContext } from './smtp.context.js';
 
 /**
- * `@OnData()`: the message is arriving. `stream` gives it as it comes, dot-unstuffed, without
- * the final dot. The client gets 250 only after the whole chain has finished; whatever the chain
- * leaves unread is drained.
+ * `@OnData()`: the message is arriving. The client gets 250 only after the whole chain has
+ * finished; whatever the handlers leave unread is drained.
+ *
+ * Every handler of the chain can look at the message in the form it needs, computed once and
+ * shared: `stream` (a fresh stream each time), `buffer()`, `parse()`. Past the spool threshold
+ * the message is kept in a temporary file, not in memory; the file is removed after the
+ * transaction whatever happens.
  */
 export class DataContext<TState extends object = Record<string, unknown>, TUser = unknown> extends SmtpContext<
   TState,
   TUser
 > {
   readonly phase = 'data' as const;
+  #parsed?: Promise<ParsedMail>;
+  #buffered?: Promise<Buffer>;
+  readonly #rejected = new Map<number, SmtpException>();
 
   constructor(
     session: FumiSession<TState, TUser>,
-    /** The message body. Read it once; it is not buffered by the module. */
-    readonly stream: SMTPServerDataStream,
+    private readonly spool: MessageSpool,
+    private readonly sizeLimited: { readonly sizeExceeded: boolean },
   ) {
     super(session);
   }
 
-  /** `true` once the message went over the `size` option: it will be refused with 552. */
+  /**
+   * The message as it is on the wire after dot-unstuffing, without the final dot. Each read of
+   * this property gives a new stream from the first byte, so several handlers can each read it;
+   * it follows the message while it arrives and fails if the client goes away mid-DATA.
+   */
+  get stream(): Readable {
+    return this.spool.createReadStream();
+  }
+
+  /** The whole message in memory, once complete (computed once per message). */
+  buffer(): Promise<Buffer> {
+    this.#buffered ??= this.spool.buffer();
+    return this.#buffered;
+  }
+
+  /** The message parsed by mailparser, attachments included (computed once per message). */
+  parse(): Promise<ParsedMail> {
+    this.#parsed ??= simpleParser(this.spool.createReadStream());
+    return this.#parsed;
+  }
+
+  /** `true` once the message went over the `size` option: it will be refused with 552 5.3.4. */
   get sizeExceeded(): boolean {
-    return this.stream.sizeExceeded;
+    return this.sizeLimited.sizeExceeded;
   }
 
   /** Bytes received so far. */
   get byteLength(): number {
-    return this.stream.byteLength;
+    return this.spool.size;
+  }
+
+  /** Resolves when the message is complete; rejects if the client went away mid-DATA. */
+  async received(): Promise<void> {
+    await this.spool.done;
+    if (this.spool.error) throw this.spool.error;
+  }
+
+  /**
+   * An RFC 5321 §4.4 `Received:` trace header for this message (ending in CRLF), to prepend when
+   * storing it: client name and address, this server, protocol (`ESMTPSA`...), TLS, session id,
+   * the recipient when there is only one, and the date.
+   */
+  receivedHeader(options?: ReceivedHeaderOptions): string {
+    return buildReceivedHeader(this.session, options);
+  }
+
+  /**
+   * LMTP only: refuses the message for one recipient while the others accept it; replies follow
+   * RCPT order. (With SMTP one reply covers all recipients: use `reject()`.)
+   */
+  rejectRecipient(recipient: string | SmtpAddress, message = 'Mailbox unavailable', code = 550, enhancedCode?: string): void {
+    if (!this.session.server.lmtp) {
+      throw new TypeError('rejectRecipient() needs an LMTP server (lmtp: true); with SMTP use ctx.reject()');
+    }
+    const address = (typeof recipient === 'string' ? recipient : recipient.address).toLowerCase();
+    const index = this.session.envelope.rcptTo.findIndex((r) => r.address.toLowerCase() === address);
+    if (index === -1) throw new TypeError(`rejectRecipient(): <${address}> is not a recipient of this message`);
+    this.#rejected.set(index, new SmtpException(message, code, enhancedCode));
+  }
+
+  /** @internal the per-recipient refusals, by position in `envelope.rcptTo` */
+  recipientRejections(): ReadonlyMap<number, SmtpException> {
+    return this.#rejected;
   }
 }

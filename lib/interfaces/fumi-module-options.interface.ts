@@ -28,6 +28,13 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions {
    * (smtp-server's own default, 30 s, would stall every deploy).
    */
   closeTimeout?: number;
+  /**
+   * Bytes of a message kept in memory while `@OnData` handlers look at it; past this the message
+   * is spooled to a temporary file (removed after the transaction). Default 256 KiB.
+   */
+  spoolThreshold?: number;
+  /** Where spool files go. Default `os.tmpdir()`. */
+  spoolDirectory?: string;
 }
 
 /** Extras of `forRoot()`/`forRootAsync()` that shape the module itself rather than the server. */

@@ -7,6 +7,8 @@ export interface SmtpReply {
   readonly text: string;
   /** The enhanced status code of the first line (`5.7.1`), if it has one. */
   readonly enhancedCode?: string;
+  /** `text` without the enhanced status codes: what a person would read. */
+  readonly message: string;
 }
 
 const ENHANCED = /^([245]\.\d{1,3}\.\d{1,3}) /;
@@ -30,7 +32,8 @@ export function takeReplies(buffer: string): { replies: SmtpReply[]; rest: strin
       const code = Number(line.slice(0, 3));
       const texts = lines.map((l) => l.slice(4));
       const enhanced = ENHANCED.exec(texts[0] ?? '')?.[1];
-      replies.push({ code, lines: texts, text: texts.join('\n'), ...(enhanced ? { enhancedCode: enhanced } : {}) });
+      const message = texts.map((t) => t.replace(ENHANCED, '')).join('\n');
+      replies.push({ code, lines: texts, text: texts.join('\n'), message, ...(enhanced ? { enhancedCode: enhanced } : {}) });
       lines = [];
       consumed = offset;
     }
