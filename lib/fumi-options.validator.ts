@@ -3,7 +3,7 @@ import type { FumiModuleOptions } from './interfaces/fumi-module-options.interfa
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
 
-const OWN_KEYS = ['port', 'host', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory'] as const;
+const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
@@ -44,7 +44,7 @@ const timeout: Check = (value) => {
 const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   port: integer(0, 65535),
   host: nonEmptyString,
-  name: nonEmptyString,
+  hostname: nonEmptyString,
   banner: (value) => (typeof value === 'string' ? undefined : `must be a string, got ${JSON.stringify(value)}`),
   size: integer(0),
   maxClients: integer(1),
@@ -82,6 +82,13 @@ export function validateFumiOptions(options: FumiModuleOptions, server: string):
   for (const key of Object.keys(options)) {
     if (CALLBACKS.has(key)) {
       throw new FumiOptionsError(key, `callbacks are the module's; write a handler with @On${key.slice(2)}() instead`, server);
+    }
+    if (key === 'name') {
+      throw new FumiOptionsError(
+        key,
+        "names the server: pass it to forRoot()/forRootAsync() itself, not from an options factory (the greeting's host name is 'hostname')",
+        server,
+      );
     }
     if (!KNOWN_KEYS.has(key)) throw new FumiOptionsError(key, 'is not a known option', server);
   }

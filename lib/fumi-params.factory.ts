@@ -1,6 +1,7 @@
 import type { ParamData } from '@nestjs/common';
 import type { ParamsFactory } from '@nestjs/core';
 import type { NextFunction, SmtpContext } from './context/smtp.context.js';
+import { DataContext } from './context/data.context.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
 import type { FumiSession } from './fumi-session.js';
 
@@ -34,6 +35,9 @@ export class FumiParamsFactory implements ParamsFactory {
         return ctx.session.user;
       case FumiParamType.MESSAGE_STREAM:
         return field(ctx, 'stream');
+      case FumiParamType.PARSED_MAIL:
+        // a promise: Nest awaits parameter values before calling the handler
+        return ctx instanceof DataContext ? ctx.parse() : undefined;
       default:
         return undefined;
     }

@@ -9,4 +9,5 @@ export enum FumiParamType {
   CREDENTIALS = 6,
   AUTH_USER = 7,
   MESSAGE_STREAM = 8,
+  PARSED_MAIL = 9,
 }

@@ -147,9 +147,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       disabled.add('STARTTLS');
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
     }
-    this.info = { name: this.name, hostname: o.name ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
+    this.info = { name: this.name, hostname: o.hostname ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
     return {
       ...passthrough,
+      ...(o.hostname ? { name: o.hostname } : {}),
       disabledCommands: [...disabled],
       hideENHANCEDSTATUSCODES: !this.enhancedCodes,
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.

@@ -25,6 +25,7 @@ export {
   MailFrom,
   MessageStream,
   Next,
+  ParsedMail,
   RcptTo,
   SmtpSession,
 } from './decorators/params.decorator.js';
@@ -42,6 +43,7 @@ export { CloseContext } from './context/close.context.js';
 export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.map.js';
 export { FumiArgumentsHost, FumiExecutionContext } from './fumi-arguments-host.js';
 
+export type { ReceivedHeaderOptions } from './message/received-header.js';
 export { SmtpException } from './smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';

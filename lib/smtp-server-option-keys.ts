@@ -1,10 +1,12 @@
 import type { SMTPServerOptions } from 'smtp-server';
 
-/** The smtp-server options passed through as they are. */
+/**
+ * The smtp-server options passed through as they are. (Its `name` is our `hostname`: `name` names
+ * the server in this module.)
+ */
 export const SMTP_SERVER_OPTION_KEYS = [
   'secure',
   'needsUpgrade',
-  'name',
   'banner',
   'heloResponse',
   'size',

@@ -20,7 +20,7 @@ class ConfigModule {}
       useFactory: (config: SampleConfig) => ({
         host: config.host,
         port: config.port,
-        name: 'mx.example.test',
+        hostname: 'mx.example.test',
         size: config.maxMessageSize,
         authOptional: true,
         disableReverseLookup: true,

@@ -528,6 +528,13 @@ describe('core: phases, session, chains', () => {
       await expect(moduleRef.compile()).rejects.toThrow(/"maxClients"/);
     });
 
+    it('explains that a server is named outside the options factory', async () => {
+      const moduleRef = Test.createTestingModule({
+        imports: [FumiModule.forRootAsync({ useFactory: () => ({ ...testServerOptions(), name: 'mx' }) as never })],
+      });
+      await expect(moduleRef.compile()).rejects.toThrow(/"name".*forRoot\(\)\/forRootAsync\(\) itself.*'hostname'/);
+    });
+
     it('fails when a handler names a server nobody declared', async () => {
       @Injectable()
       class Lost {

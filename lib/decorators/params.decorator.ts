@@ -39,3 +39,9 @@ export const AuthUser: (...pipes: Pipe[]) => ParameterDecorator = createFumiPara
 export const MessageStream: (...pipes: Pipe[]) => ParameterDecorator = createFumiParamDecorator(
   FumiParamType.MESSAGE_STREAM,
 );
+
+/**
+ * The message parsed by mailparser (`ParsedMail`: headers, text, html, attachments), once the
+ * message is complete. Parsed once per message, however many handlers ask (`onData` only).
+ */
+export const ParsedMail: (...pipes: Pipe[]) => ParameterDecorator = createFumiParamDecorator(FumiParamType.PARSED_MAIL);

@@ -17,6 +17,11 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions {
   /** Interface to listen on. Default `0.0.0.0`. */
   host?: string;
   /**
+   * The host name the server greets with and writes in `Received:` headers (smtp-server's
+   * `name`). Default: the OS host name.
+   */
+  hostname?: string;
+  /**
    * Longest a phase's chain may take before the client gets `451 4.4.2` and the session is
    * freed (smtp-server suspends its idle timeout while a handler runs). Milliseconds, for all
    * phases or per phase; default 30 000. For `data` it counts from the end of the message.

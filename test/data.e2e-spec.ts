@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import type { ParsedMail as Parsed } from 'mailparser';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer as streamToBuffer, text } from 'node:stream/consumers';
+import nodemailer from 'nodemailer';
+import {
+  Ctx,
+  DataContext,
+  MailFromContext,
+  OnData,
+  OnMailFrom,
+  OnRcptTo,
+  ParsedMail,
+  RcptToContext,
+} from '../lib/index.js';
+import { SmtpTestClient } from '../lib/testing/index.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+describe('message data', () => {
+  let running: RunningApp | undefined;
+  let spoolDirectory: string;
+  beforeEach(async () => {
+    spoolDirectory = await mkdtemp(join(tmpdir(), 'fumi-spool-test-'));
+  });
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+    await rm(spoolDirectory, { recursive: true, force: true });
+  });
+  const spoolFiles = () => readdir(spoolDirectory);
+
+  it('lets several handlers parse one message once, a 25 MB attachment included, and removes the spool', async () => {
+    const parses: Parsed[] = [];
+    const sizes: number[] = [];
+    let spooledDuringTransaction = 0;
+    @Injectable()
+    class First {
+      @OnData({ priority: 2 }) async look(@Ctx() ctx: DataContext) {
+        parses.push(await ctx.parse());
+        spooledDuringTransaction = (await spoolFiles()).length;
+      }
+    }
+    @Injectable()
+    class Second {
+      @OnData({ priority: 1 }) async look(@ParsedMail() mail: Parsed, @Ctx() ctx: DataContext) {
+        parses.push(mail);
+        sizes.push((await streamToBuffer(ctx.stream)).length, (await ctx.buffer()).length, ctx.byteLength);
+      }
+    }
+    running = await startApp({ providers: [First, Second] }, { spoolDirectory, size: 64 * 1024 * 1024 });
+    const attachment = Buffer.alloc(25 * 1024 * 1024, 7);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: running.port, secure: false });
+    await transport.sendMail({
+      from: 'a@example.test',
+      to: 'b@example.test',
+      subject: 'Big',
+      text: 'see attachment',
+      attachments: [{ filename: 'big.bin', content: attachment }],
+    });
+    transport.close();
+
+    expect(parses).toHaveLength(2);
+    expect(parses[0]).toBe(parses[1]); // one parse, shared
+    expect(parses[0]!.subject).toBe('Big');
+    expect(parses[0]!.attachments).toHaveLength(1);
+    expect(parses[0]!.attachments[0]!.filename).toBe('big.bin');
+    expect(parses[0]!.attachments[0]!.content.equals(attachment)).toBe(true);
+    expect(sizes[0]).toBeGreaterThan(25 * 1024 * 1024);
+    expect(new Set(sizes).size).toBe(1); // stream, buffer and byteLength agree
+    expect(spooledDuringTransaction).toBe(1); // a large message lives in a file, not in memory
+    await waitFor(async () => (await spoolFiles()).length === 0);
+  });
+
+  it('gives every reader of ctx.stream the whole message, and keeps small messages in memory', async () => {
+    const bodies: string[] = [];
+    @Injectable()
+    class Readers {
+      @OnData() async one(@Ctx() ctx: DataContext) {
+        const [a, b] = await Promise.all([text(ctx.stream), text(ctx.stream)]);
+        bodies.push(a, b, await text(ctx.stream));
+        bodies.push(String((await spoolFiles()).length));
+      }
+    }
+    running = await startApp({ providers: [Readers] }, { spoolDirectory });
+    const client = await SmtpTestClient.connect(running.port);
+    const body = 'Subject: small\r\n\r\n.dot-stuffed line\r\nend\r\n';
+    expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(250);
+    expect(bodies).toEqual([body, body, body, '0']);
+    await client.quit();
+  });
+
+  describe('size limits', () => {
+    const seen: { exceeded: boolean; bytes: number }[] = [];
+    @Injectable()
+    class Store {
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        await ctx.received();
+        seen.push({ exceeded: ctx.sizeExceeded, bytes: (await ctx.buffer()).length });
+      }
+    }
+
+    it('advertises SIZE and refuses a too large SIZE= at MAIL FROM with 552 5.3.4', async () => {
+      running = await startApp({ providers: [Store] }, { size: 1000 });
+      const client = await SmtpTestClient.connect(running.port);
+      expect((await client.ehlo()).lines).toContain('SIZE 1000');
+      expect(await client.send('MAIL FROM:<a@x.test> SIZE=5000')).toMatchObject({ code: 552, enhancedCode: '5.3.4' });
+      expect((await client.send('MAIL FROM:<a@x.test> SIZE=500')).code).toBe(250);
+      await client.quit();
+    });
+
+    it('refuses a message that overflows with 552 5.3.4 whatever the handlers do, keeping at most the limit', async () => {
+      seen.length = 0;
+      running = await startApp({ providers: [Store] }, { size: 1000, spoolDirectory });
+      const client = await SmtpTestClient.connect(running.port);
+      const result = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: 'x'.repeat(5000) + '\r\n' });
+      expect(result.data).toMatchObject({ code: 552, enhancedCode: '5.3.4' });
+      expect(seen).toEqual([{ exceeded: true, bytes: 1000 }]);
+      // the connection is still good for the next message
+      const next = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: 'Subject: ok\r\n\r\nsmall\r\n' });
+      expect(next.data?.code).toBe(250);
+      await client.quit();
+    });
+  });
+
+  it('tells handlers when the client goes away mid-DATA, acknowledges nothing and leaves no spool file', async () => {
+    const outcome: string[] = [];
+    let failed!: () => void;
+    const handlerFailed = new Promise<void>((resolve) => (failed = resolve));
+    @Injectable()
+    class Store {
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        try {
+          await streamToBuffer(ctx.stream);
+          outcome.push('stored');
+        } catch (error) {
+          outcome.push(`aborted: ${(error as NodeJS.ErrnoException).code}`);
+          failed();
+          throw error;
+        }
+      }
+    }
+    running = await startApp({ providers: [Store] }, { spoolDirectory, spoolThreshold: 1024 });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    await client.send('MAIL FROM:<a@x.test>');
+    await client.send('RCPT TO:<b@x.test>');
+    expect((await client.send('DATA')).code).toBe(354);
+    client.write('Subject: cut\r\n\r\n' + 'y'.repeat(64 * 1024));
+    await waitFor(async () => (await spoolFiles()).length === 1); // spooled to a file by now
+    client.destroy();
+    await handlerFailed;
+    expect(outcome).toEqual(['aborted: ECONNECTION']);
+    await waitFor(async () => (await spoolFiles()).length === 0);
+    await waitFor(async () => running!.server.connections === 0);
+  });
+
+  it('builds a Received: trace header', async () => {
+    let header = '';
+    @Injectable()
+    class Store {
+      @OnData() store(@Ctx() ctx: DataContext) {
+        header = ctx.receivedHeader({ date: new Date(Date.UTC(2026, 10, 24, 9, 5, 3)) });
+      }
+    }
+    running = await startApp({ providers: [Store] }, { hostname: 'mx.example.test' });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo('sender.example');
+    await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: 'Subject: t\r\n\r\nx\r\n' });
+    await client.quit();
+    expect(header).toMatch(
+      /^Received: from sender\.example \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test with ESMTP id [a-z0-9]+\r\n\tfor <b@x\.test>; Tue, 24 Nov 2026 09:05:03 \+0000\r\n$/,
+    );
+  });
+
+  it('answers LMTP per recipient, in RCPT order, with some accepted and some refused', async () => {
+    @Injectable()
+    class Deliver {
+      @OnData() deliver(@Ctx() ctx: DataContext) {
+        for (const rcpt of ctx.session.envelope.rcptTo) {
+          if (rcpt.address.startsWith('full')) ctx.rejectRecipient(rcpt, 'Mailbox full', 452, '4.2.2');
+          if (rcpt.address.startsWith('gone')) ctx.rejectRecipient(rcpt.address, 'No such user', 550, '5.1.1');
+        }
+      }
+    }
+    running = await startApp({ providers: [Deliver] }, { lmtp: true });
+    const client = await SmtpTestClient.connect(running.port);
+    expect((await client.send('LHLO client.test')).code).toBe(250);
+    await client.send('MAIL FROM:<a@x.test>');
+    for (const to of ['ok1@x.test', 'full@x.test', 'gone@x.test', 'ok2@x.test']) await client.send(`RCPT TO:<${to}>`);
+    expect((await client.send('DATA')).code).toBe(354);
+    client.write('Subject: lmtp\r\n\r\nhello\r\n.\r\n');
+    const replies = [await client.read(), await client.read(), await client.read(), await client.read()];
+    expect(replies.map((r) => [r.code, r.enhancedCode])).toEqual([
+      [250, '2.6.0'],
+      [452, '4.2.2'],
+      [550, '5.1.1'],
+      [250, '2.6.0'],
+    ]);
+    expect(replies[0]!.message).toContain('ok1@x.test');
+    await client.quit();
+  });
+
+  it('passes protocol extensions through: PIPELINING, 8BITMIME, SMTPUTF8, DSN', async () => {
+    const seen: Record<string, unknown>[] = [];
+    @Injectable()
+    class Look {
+      @OnMailFrom() from(@Ctx() ctx: MailFromContext) {
+        seen.push({ from: ctx.address.address, args: ctx.address.args });
+      }
+      @OnRcptTo() to(@Ctx() ctx: RcptToContext) {
+        seen.push({ to: ctx.address.address, dsn: ctx.address.dsn });
+      }
+      @OnData() async data(@Ctx() ctx: DataContext) {
+        const { bodyType, smtpUtf8, dsn } = ctx.session.envelope;
+        seen.push({ bodyType, smtpUtf8, dsn, body: await text(ctx.stream) });
+      }
+    }
+    running = await startApp({ providers: [Look] }, { hideDSN: false });
+    const client = await SmtpTestClient.connect(running.port);
+    const ehlo = await client.ehlo();
+    for (const feature of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'DSN']) {
+      expect(ehlo.lines).toContain(feature);
+    }
+    const replies = await client.pipeline([
+      'MAIL FROM:<jörg@bücher.example> BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=abc123',
+      'RCPT TO:<zoë@example.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;zoe@example.test',
+      'DATA',
+    ]);
+    expect(replies.map((r) => r.code)).toEqual([250, 250, 354]);
+    client.write('Subject: Grüße\r\n\r\nüñíçødé\r\n.\r\n');
+    expect((await client.read()).code).toBe(250);
+    await client.quit();
+    expect(seen[0]).toMatchObject({ from: 'jörg@bücher.example', args: { BODY: '8BITMIME', SMTPUTF8: true } });
+    expect(seen[1]).toMatchObject({ to: 'zoë@example.test', dsn: { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;zoe@example.test' } });
+    expect(seen[2]).toMatchObject({
+      bodyType: '8bitmime',
+      smtpUtf8: true,
+      dsn: { ret: 'HDRS', envid: 'abc123' },
+      body: 'Subject: Grüße\r\n\r\nüñíçødé\r\n',
+    });
+  });
+
+  it('never ends a message at a bare-LF dot (SMTP smuggling)', async () => {
+    const bodies: string[] = [];
+    const senders: string[] = [];
+    @Injectable()
+    class Store {
+      @OnMailFrom() from(@Ctx() ctx: MailFromContext) {
+        senders.push(ctx.address.address);
+      }
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        bodies.push(await text(ctx.stream));
+      }
+    }
+    running = await startApp({ providers: [Store] });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    await client.send('MAIL FROM:<a@x.test>');
+    await client.send('RCPT TO:<b@x.test>');
+    await client.send('DATA');
+    const smuggled = 'Subject: x\r\n\r\nhi\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<victim@x.test>\r\nDATA\r\nforged\r\n';
+    client.write(`${smuggled}.\r\n`);
+    expect((await client.read()).code).toBe(250);
+    await client.quit();
+    expect(senders).toEqual(['a@x.test']);
+    expect(bodies).toEqual([smuggled]);
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
