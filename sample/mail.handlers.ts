@@ -1,32 +1,27 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  AuthContext,
-  Ctx,
-  DataContext,
-  MailFromContext,
-  OnAuth,
-  OnData,
-  OnMailFrom,
-  OnRcptTo,
-  RcptToContext,
-} from '../lib/index.js';
-import { MaildirStore } from './maildir.store.js';
-import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { Inject, Injectable, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
+import { AuthContext, Ctx, DataContext, Envelope, OnAuth, OnData, OnMailFrom, OnRcptTo } from '../lib/index.js';
+import { MaildirStore } from './maildir.store.js';
+import { BlockedSenderGuard } from './policy/blocked-sender.guard.js';
+import { MailboxesPipe } from './policy/mailboxes.pipe.js';
+import { RelayGuard } from './policy/relay.guard.js';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { StorageErrorFilter } from './storage-error.filter.js';
+import { TransactionLogInterceptor } from './transaction-log.interceptor.js';
 
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-
+/** Compares in constant time, so response timing does not reveal how much of a password matched. */
 function samePassword(given: string | undefined, expected: string): boolean {
   const a = Buffer.from(given ?? '');
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** An inbound MX for local domains that also takes submissions from its users. */
+/**
+ * An inbound MX for the local domains that also takes mail from its users for elsewhere.
+ * Policy lives in guards, routing in a pipe, logging in an interceptor, storage errors in a filter.
+ */
 @Injectable()
 export class MailHandlers {
-  private readonly logger = new Logger('Mail');
-
   constructor(
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
     private readonly maildir: MaildirStore,
@@ -40,40 +35,25 @@ export class MailHandlers {
     ctx.accept(username);
   }
 
+  @UseGuards(BlockedSenderGuard)
   @OnMailFrom()
-  checkSender(@Ctx() ctx: MailFromContext) {
-    if (this.config.blockedSenderDomains.has(domainOf(ctx.address.address))) {
-      ctx.reject('Sender domain blocked', 550, '5.7.1');
-    }
+  sender() {
+    // the guard decides; nothing else to check here
   }
 
+  @UseGuards(RelayGuard)
   @OnRcptTo()
-  checkRecipient(@Ctx() ctx: RcptToContext) {
-    const local = this.config.domains.has(domainOf(ctx.address.address));
-    if (!local && ctx.session.user === undefined) ctx.reject('Relay access denied', 550, '5.7.1');
+  recipient() {
+    // the guard decides; a refused recipient leaves the accepted ones alone
   }
 
+  @UseInterceptors(TransactionLogInterceptor)
+  @UseFilters(StorageErrorFilter)
   @OnData()
-  async store(@Ctx() ctx: DataContext) {
-    const { session } = ctx;
-    const recipients = session.envelope.rcptTo.map((r) => r.address);
-    const local = recipients.filter((r) => this.config.domains.has(domainOf(r))).map((r) => r.toLowerCase());
-    const mailboxes = [...new Set(local), ...(local.length < recipients.length ? ['outbound'] : [])];
-    const header =
-      `Received: from ${session.clientHostname ?? 'unknown'} ([${session.remoteAddress}])\r\n` +
-      `\tby ${ctx.session.server.name} with ${session.transmissionType} id ${session.id};\r\n` +
-      `\t${new Date().toUTCString().replace('GMT', '+0000')}\r\n`;
-    const spooled = await this.maildir.spool(header, ctx.stream);
-    const line =
-      `session=${session.id} client=${session.remoteAddress} from=<${session.envelope.mailFrom?.address ?? ''}> ` +
-      `to=${recipients.map((r) => `<${r}>`).join(',')} size=${ctx.byteLength}`;
-    if (ctx.sizeExceeded) {
-      // the module answers 552 whatever we do; what matters is that nothing is kept
-      await spooled.discard();
-      this.logger.log(`${line} result=552 too large`);
-      return;
-    }
+  async store(@Ctx() ctx: DataContext, @Envelope(MailboxesPipe) mailboxes: string[]) {
+    const spooled = await this.maildir.spool(ctx.receivedHeader(), ctx.stream);
+    // over the size limit the module answers 552 whatever happens here: keep nothing
+    if (ctx.sizeExceeded) return spooled.discard();
     await spooled.commit(mailboxes);
-    this.logger.log(`${line} result=250 stored=${spooled.name}`);
   }
 }

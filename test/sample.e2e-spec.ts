@@ -1,0 +1,113 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { FumiServer } from '../lib/index.js';
+import { SmtpTestClient } from '../lib/testing/index.js';
+import { AppModule } from '../sample/app.module.js';
+
+/** The sample as `npm start` runs it, on a free port with its own Maildir. */
+async function startSample(env: Record<string, string> = {}) {
+  const maildir = await mkdtemp(join(tmpdir(), 'fumi-sample-'));
+  const saved = { ...process.env };
+  Object.assign(process.env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: '0', MAILDIR: maildir, ...env });
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    return { app: moduleRef as INestApplicationContext, maildir, port: moduleRef.get(FumiServer).address().port };
+  } finally {
+    process.env = saved;
+  }
+}
+
+const mailbox = async (maildir: string, box: string) => {
+  try {
+    const dir = join(maildir, box, 'new');
+    return await Promise.all((await readdir(dir)).map((f) => readFile(join(dir, f), 'utf8')));
+  } catch {
+    return [];
+  }
+};
+
+describe('sample: inbound mail service', () => {
+  let sample: Awaited<ReturnType<typeof startSample>>;
+  beforeEach(async () => {
+    sample = await startSample({ MAIL_DOMAINS: 'example.test,example.org', MAX_MESSAGE_SIZE: '100000' });
+  });
+  afterEach(async () => {
+    await sample.app.close();
+    await rm(sample.maildir, { recursive: true, force: true });
+  });
+
+  it('greets and advertises the extensions a modern MX has', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    expect(client.greeting.code).toBe(220);
+    const ehlo = await client.ehlo();
+    for (const feature of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'SIZE 100000', 'ENHANCEDSTATUSCODES']) {
+      expect(ehlo.lines).toContain(feature);
+    }
+    await client.quit();
+  });
+
+  it('stores a message once per local recipient, byte-exact, with a Received header', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    await client.ehlo('sender.test');
+    await client.send('MAIL FROM:<someone@elsewhere.test>');
+    expect((await client.send('RCPT TO:<Bob@Example.test>')).code).toBe(250);
+    expect(await client.send('RCPT TO:<eve@far.away>')).toMatchObject({ code: 550, enhancedCode: '5.7.1' });
+    expect((await client.send('RCPT TO:<carol@example.org>')).code).toBe(250);
+    const body = 'Subject: hi\r\nFrom: someone@elsewhere.test\r\n\r\n.leading dot\r\nline\r\n';
+    expect((await client.data(body)).code).toBe(250); // the refused recipient spoiled nothing
+    await client.quit();
+
+    const bob = await mailbox(sample.maildir, 'bob@example.test');
+    const carol = await mailbox(sample.maildir, 'carol@example.org');
+    expect(bob).toHaveLength(1);
+    expect(carol).toEqual(bob);
+    expect(bob[0]).toMatch(/^Received: from sender\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test with ESMTP id /);
+    expect(bob[0]!.endsWith(`\r\n${body}`)).toBe(true);
+    expect(await mailbox(sample.maildir, 'eve@far.away')).toEqual([]);
+  });
+
+  it('refuses blocked sender domains with 550 5.7.1', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    await client.ehlo();
+    expect(await client.send('MAIL FROM:<spam@blocked.example>')).toMatchObject({ code: 550, enhancedCode: '5.7.1' });
+    expect((await client.send('MAIL FROM:<fine@ok.test>')).code).toBe(250);
+    await client.quit();
+  });
+
+  it('refuses a message over MAX_MESSAGE_SIZE with 552 and stores nothing', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    const result = await client.sendMail({ from: 'a@ok.test', to: 'bob@example.test', body: 'x'.repeat(200_000) + '\r\n' });
+    expect(result.data).toMatchObject({ code: 552, enhancedCode: '5.3.4' });
+    await client.quit();
+    expect(await mailbox(sample.maildir, 'bob@example.test')).toEqual([]);
+    expect(await readdir(join(sample.maildir, '.spool')).catch(() => [])).toEqual([]);
+  });
+
+  it('stores nothing when the client disconnects mid-DATA', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    await client.ehlo();
+    await client.send('MAIL FROM:<a@ok.test>');
+    await client.send('RCPT TO:<bob@example.test>');
+    await client.send('DATA');
+    client.write('Subject: half\r\n\r\n' + 'z'.repeat(50_000));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await mailbox(sample.maildir, 'bob@example.test')).toEqual([]);
+  });
+
+  it('takes mail from an ordinary client (nodemailer)', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sample.port, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({ from: 'me@elsewhere.test', to: 'bob@example.test', subject: 'Hello', text: 'Hi Bob' });
+    transport.close();
+    expect(info.response).toMatch(/^250 /);
+    const [stored] = await mailbox(sample.maildir, 'bob@example.test');
+    expect(stored).toContain('Subject: Hello');
+  });
+});
