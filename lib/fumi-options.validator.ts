@@ -3,7 +3,7 @@ import type { FumiModuleOptions } from './interfaces/fumi-module-options.interfa
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
 
-const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory'] as const;
+const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
@@ -55,6 +55,10 @@ const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   handlerTimeout: timeout,
   spoolThreshold: integer(0),
   spoolDirectory: nonEmptyString,
+  plugins: (value) =>
+    Array.isArray(value) && value.every((p) => typeof p === 'function')
+      ? undefined
+      : 'must be an array of plugins (functions taking the plugin API)',
   secure: boolean,
   lmtp: boolean,
   authOptional: boolean,

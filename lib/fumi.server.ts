@@ -36,6 +36,7 @@ import {
 } from './fumi.constants.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
+import { PluginHost } from './plugins/plugin-host.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
 import { validateFumiOptions } from './fumi-options.validator.js';
@@ -64,6 +65,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
   private closing?: Promise<void>;
+  private readonly plugins: PluginHost;
 
   constructor(
     /** The server's name (`'default'` unless `forRoot({ name })` says otherwise). */
@@ -73,6 +75,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   ) {
     validateFumiOptions(options, name);
     registry.registerServer(name);
+    this.plugins = new PluginHost(name, registry);
+    this.plugins.install(options.plugins ?? []);
     this.logger = new Logger(`FumiServer:${name}`);
   }
 
@@ -148,8 +152,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
     }
     this.info = { name: this.name, hostname: o.hostname ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
+    const size = Math.min(o.size || Number.POSITIVE_INFINITY, this.plugins.limitedSize ?? Number.POSITIVE_INFINITY);
     return {
       ...passthrough,
+      ...(Number.isFinite(size) ? { size } : {}),
       ...(o.hostname ? { name: o.hostname } : {}),
       disabledCommands: [...disabled],
       hideENHANCEDSTATUSCODES: !this.enhancedCodes,
@@ -233,7 +239,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     const spool = new MessageSpool(stream, {
       threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
       directory: this.options.spoolDirectory ?? tmpdir(),
-      maxBytes: this.options.size || Number.POSITIVE_INFINITY,
+      maxBytes: this.smtp?.options.size || Number.POSITIVE_INFINITY,
     });
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.

@@ -48,3 +48,5 @@ export { SmtpException } from './smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';
+
+export * from './plugins/index.js';

@@ -1,4 +1,5 @@
 import type { SMTPServerOptions } from 'smtp-server';
+import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import type { SmtpPhase } from '../smtp-phase.js';
 import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
 
@@ -40,6 +41,11 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions {
   spoolThreshold?: number;
   /** Where spool files go. Default `os.tmpdir()`. */
   spoolDirectory?: string;
+  /**
+   * fumi-style plugins for this server: built-ins (`denylist()`, `rcptFilter()`, `logger()`, ...)
+   * or your own `(app) => { app.onMailFrom((ctx, next) => ...) }`.
+   */
+  plugins?: FumiPlugin[];
 }
 
 /** Extras of `forRoot()`/`forRootAsync()` that shape the module itself rather than the server. */
