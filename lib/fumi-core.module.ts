@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { FumiContextCreator } from './fumi-context.creator.js';
+import { FumiEvents } from './fumi-events.js';
 import { FumiExplorer } from './fumi.explorer.js';
 import { FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
@@ -12,7 +13,7 @@ import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [FumiMetadataAccessor, FumiContextCreator, FumiHandlerRegistry, FumiExplorer],
-  exports: [FumiHandlerRegistry],
+  providers: [FumiMetadataAccessor, FumiContextCreator, FumiHandlerRegistry, FumiExplorer, FumiEvents],
+  exports: [FumiHandlerRegistry, FumiEvents],
 })
 export class FumiCoreModule {}

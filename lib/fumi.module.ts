@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { FumiCoreModule } from './fumi-core.module.js';
+import { FumiEvents } from './fumi-events.js';
 import { FumiHandlerRegistry } from './fumi-handler.registry.js';
 import {
   FUMI_ASYNC_OPTIONS_TYPE,
@@ -38,8 +39,9 @@ export class FumiModule extends FumiConfigurableModule {
 function withServer(definition: DynamicModule, name: string = DEFAULT_SERVER_NAME): DynamicModule {
   const server: Provider = {
     provide: getFumiServerToken(name),
-    useFactory: (options: FumiModuleOptions, registry: FumiHandlerRegistry) => new FumiServer(name, options, registry),
-    inject: [FUMI_MODULE_OPTIONS, FumiHandlerRegistry],
+    useFactory: (options: FumiModuleOptions, registry: FumiHandlerRegistry, events: FumiEvents) =>
+      new FumiServer(name, options, registry, events),
+    inject: [FUMI_MODULE_OPTIONS, FumiHandlerRegistry, FumiEvents],
   };
   return {
     ...definition,

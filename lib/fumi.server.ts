@@ -37,6 +37,7 @@ import {
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import type { FumiEvents } from './fumi-events.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
 import { validateFumiOptions } from './fumi-options.validator.js';
@@ -72,6 +73,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     readonly name: string,
     private readonly options: FumiModuleOptions,
     private readonly registry: FumiHandlerRegistry,
+    private readonly events: FumiEvents,
   ) {
     validateFumiOptions(options, name);
     registry.registerServer(name);
@@ -235,7 +237,16 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     cb: (error?: SMTPServerError | null, message?: SMTPServerDataResult[]) => void,
   ): void {
     // Without data handlers smtp-server drains the message itself: no spool needed.
-    if (!this.chains.data) return cb();
+    if (!this.chains.data) {
+      if (this.events.observed) {
+        const started = performance.now();
+        const session = this.session(raw);
+        stream.once('end', () =>
+          this.emitEvent('data', session, started, { size: stream.byteLength, tooLarge: stream.sizeExceeded }),
+        );
+      }
+      return cb();
+    }
     const spool = new MessageSpool(stream, {
       threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
       directory: this.options.spoolDirectory ?? tmpdir(),
@@ -266,8 +277,9 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   private onClose(raw: SMTPServerSession): void {
     const chain = this.chains.close;
-    if (!chain) return;
     const ctx = new CloseContext(this.session(raw));
+    if (this.events.observed) this.report(ctx, performance.now());
+    if (!chain) return;
     this.settle('close', ctx, chain).then(
       () => undefined,
       (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error)),
@@ -280,21 +292,63 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
    */
   private run(phase: SmtpPhase, ctx: SmtpContext, cb: Callback, timerStart?: Promise<void>): void {
     const chain = this.chains[phase];
-    if (!chain) return cb();
+    const started = this.events.observed ? performance.now() : 0;
+    if (!chain) {
+      if (started) this.report(ctx, started);
+      return cb();
+    }
     const runtime = ctx.session[kRuntime];
     runtime.busy = true;
     this.settle(phase, ctx, chain, timerStart).then(
       () => {
         runtime.busy = false;
+        if (started) this.report(ctx, started);
         cb();
       },
       (error: unknown) => {
         runtime.busy = false;
         const { exception, unexpected } = toSmtpReply(error);
         if (unexpected) this.logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
+        if (started) this.report(ctx, started, exception);
         cb(this.toError(exception));
       },
     );
+  }
+
+  /** Tells `FumiEvents` subscribers how a phase ended. */
+  private report(ctx: SmtpContext, started: number, refusal?: SmtpException): void {
+    const data = ctx instanceof DataContext;
+    this.emitEvent(ctx.phase, ctx.session, started, {
+      refusal,
+      address: ctx instanceof MailFromContext || ctx instanceof RcptToContext ? ctx.address.address : undefined,
+      size: data ? ctx.byteLength : undefined,
+      tooLarge: data && ctx.sizeExceeded,
+    });
+  }
+
+  private emitEvent(
+    phase: SmtpPhase,
+    session: FumiSession,
+    started: number,
+    outcome: { refusal?: SmtpException; address?: string; size?: number; tooLarge?: boolean },
+  ): void {
+    const { refusal, address, size, tooLarge } = outcome;
+    this.events.emit({
+      server: this.name,
+      sessionId: session.id,
+      phase,
+      time: Date.now(),
+      remoteAddress: session.remoteAddress,
+      ...(session.clientHostname ? { clientHostname: session.clientHostname } : {}),
+      ...(session.user !== undefined ? { user: describeUser(session.user) } : {}),
+      ...(address !== undefined ? { address } : {}),
+      ...(size !== undefined ? { size } : {}),
+      ...(session.tls ? { tls: session.tls.version } : {}),
+      ...(phase === 'close' ? {} : { code: refusal?.responseCode ?? (tooLarge ? 552 : SUCCESS_CODES[phase]) }),
+      ...(refusal ? { message: refusal.message } : {}),
+      ok: !refusal && !tooLarge,
+      durationMs: performance.now() - started,
+    });
   }
 
   /** The chain's outcome, or a 451 4.4.2 refusal once it has run longer than allowed. */
@@ -367,4 +421,24 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       closeIdle();
     });
   }
+}
+
+/** The reply a phase gets when its chain accepts. */
+const SUCCESS_CODES: Record<SmtpPhase, number | undefined> = {
+  connect: 220,
+  secure: 220,
+  auth: 235,
+  mailFrom: 250,
+  rcptTo: 250,
+  data: 250,
+  close: undefined,
+};
+
+/** A user as a short string for events: objects by their usual identifying field. */
+function describeUser(user: unknown): string {
+  if (typeof user === 'object' && user !== null) {
+    const { id, username, name } = user as Record<string, unknown>;
+    return String(id ?? username ?? name ?? '[user]');
+  }
+  return String(user);
 }

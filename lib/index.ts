@@ -1,5 +1,6 @@
 export { FumiModule } from './fumi.module.js';
 export { FumiServer } from './fumi.server.js';
+export { FumiEvents, type FumiSessionEvent } from './fumi-events.js';
 export { getFumiServerToken, InjectFumiServer } from './fumi-server.token.js';
 export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
 export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
