@@ -23,6 +23,7 @@ import {
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, testServerOptions, type RunningApp } from './support/app.js';
+import { waitFor } from './support/wait-for.js';
 
 const MESSAGE = 'Subject: hello\r\nFrom: a@example.test\r\n\r\nHi there.\r\n.leading dot\r\n';
 
@@ -561,12 +562,3 @@ describe('core: phases, session, chains', () => {
     });
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-

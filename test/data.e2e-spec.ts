@@ -17,6 +17,7 @@ import {
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { waitFor } from './support/wait-for.js';
 
 describe('message data', () => {
   let running: RunningApp | undefined;
@@ -268,11 +269,3 @@ describe('message data', () => {
     expect(bodies).toEqual([smuggled]);
   });
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

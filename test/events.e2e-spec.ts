@@ -3,6 +3,7 @@ import { text } from 'node:stream/consumers';
 import { Ctx, DataContext, FumiEvents, type FumiSessionEvent, OnData, OnRcptTo, RcptToContext } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { waitFor } from './support/wait-for.js';
 
 describe('FumiEvents: the live stream of session events', () => {
   let running: RunningApp | undefined;
@@ -49,11 +50,3 @@ describe('FumiEvents: the live stream of session events', () => {
     expect(events[2]).toMatchObject({ message: 'No such user', clientHostname: 'watcher.test', remoteAddress: '127.0.0.1', server: 'default' });
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -22,6 +22,7 @@ import {
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, testServerOptions, type RunningApp } from './support/app.js';
+import { waitFor } from './support/wait-for.js';
 
 describe('built-in plugins and fumi-style middleware', () => {
   let running: RunningApp | undefined;
@@ -256,11 +257,3 @@ describe('built-in plugins and fumi-style middleware', () => {
     });
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
