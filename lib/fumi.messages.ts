@@ -34,5 +34,20 @@ export const MESSAGES = {
   noCertificate: (name: string) =>
     `SMTP server "${name}" has no TLS certificate ("key"/"cert"): STARTTLS is not offered. ` +
     `Configure a certificate, or set hideSTARTTLS: true to say you mean it.`,
+  sniWithoutDefault: () =>
+    'needs a default certificate in "key"/"cert" (or "pfx") for clients that send no SNI name or an unknown one; ' +
+    "smtp-server would otherwise serve them its built-in certificate, whose private key is public",
+  certificateUnreadable: (error: unknown) =>
+    `is neither PEM text (it has no "-----BEGIN ") nor a readable file: ${error instanceof Error ? error.message : String(error)}`,
+  certificateUnusable: (reason: string) => `cannot be used: ${reason}`,
+  certificateHalf: (present: string, missing: string) => `is missing: "${missing}" and "${present}" go together`,
+  keyMismatch: (reason: string) => `does not belong to the certificate in "cert": ${reason}`,
+  noCertificateToReload: (name: string) =>
+    `SMTP server "${name}" started without a certificate, so STARTTLS is off; configure one in forRoot() to reload it later`,
+  certificatesReloaded: (name: string, files: number) =>
+    `SMTP server "${name}" reloaded its TLS certificates${files ? ` (${files} file(s))` : ''}; new connections use them`,
+  certificateReloadFailed: (name: string, error: unknown) =>
+    `SMTP server "${name}" kept its current TLS certificates, the new ones cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+  watchWithoutFiles: () => 'needs certificate options given as file paths: there is nothing to watch',
   acceptNeedsUser: () => 'ctx.accept(user) needs a user: a non-empty value that identifies who logged in',
 } as const;

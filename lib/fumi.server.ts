@@ -35,6 +35,8 @@ import { SmtpException } from './smtp.exception.js';
 import { toSmtpReply } from './smtp-reply.mapper.js';
 import type { SmtpPhase } from './smtp-phase.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
+import type { FumiCertificateOptions } from './tls/certificate.loader.js';
+import { ServerCertificates } from './tls/server-certificates.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
 
@@ -50,6 +52,7 @@ type Callback = (error?: SMTPServerError | null) => void;
 export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger: Logger;
   private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
+  private readonly certificates: ServerCertificates;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
@@ -64,6 +67,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     validateFumiOptions(options, name);
     registry.registerServer(name);
     this.logger = new Logger(`FumiServer:${name}`);
+
+    this.certificates = new ServerCertificates(options, name, this.logger);
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -85,6 +90,19 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     return !!this.smtp?.server.listening && !this.closing;
   }
 
+  /**
+   * Re-reads the TLS certificates (files again, or the PEM given in `replacement`, whose fields
+   * replace the configured ones) and swaps them in without a restart: connections made from now
+   * on get them, open ones keep theirs. All or nothing: when the new certificates cannot be used
+   * it throws `FumiOptionsError` naming the option, and the server keeps the current ones.
+   *
+   * @example
+   * process.on('SIGHUP', () => server.reloadCertificates());
+   */
+  reloadCertificates(replacement?: FumiCertificateOptions): void {
+    this.certificates.reload(this.unwrap(), replacement);
+  }
+
   /** The smtp-server instance, for what the module does not cover. */
   unwrap(): SMTPServer {
     if (!this.smtp) throw new FumiBootstrapError(`SMTP server "${this.name}" has not started yet`);
@@ -100,6 +118,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       if (this.smtp?.server.listening) this.logger.warn(`connection error: ${error.message}`);
     });
     await this.listen(this.smtp);
+    this.certificates.watch(this.smtp);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -124,6 +143,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     for (const key of SMTP_SERVER_OPTION_KEYS) {
       if (this.options[key] !== undefined) (passthrough as Record<string, unknown>)[key] = this.options[key];
     }
+    // certificate files read, in place of their paths
+    Object.assign(passthrough, this.certificates.smtpOptions);
     const o = this.options;
     const disabled = new Set((o.disabledCommands ?? []).map((c) => c.toUpperCase()));
     // Without an @OnAuth handler nobody could ever log in, and smtp-server would still demand
@@ -131,7 +152,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     if (!this.chains.auth) disabled.add('AUTH');
     // smtp-server would otherwise serve its built-in certificate, whose private key is public:
     // TLS that protects nothing. Without a certificate of the user's, STARTTLS is off.
-    const hasCertificate = !!(o.key || o.cert || o.pfx || o.sniOptions);
+    const hasCertificate = this.certificates.configured;
     if (!hasCertificate && !o.secure && !disabled.has('STARTTLS')) {
       disabled.add('STARTTLS');
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
@@ -297,6 +318,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   private shutdown(): Promise<void> {
+    this.certificates.close();
     const smtp = this.smtp;
     if (!smtp) return Promise.resolve();
     const grace = this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;

@@ -30,6 +30,9 @@ export {
 } from './decorators/params.decorator.js';
 export { InjectSmtpSession } from './decorators/inject-smtp-session.decorator.js';
 
+export type { FumiSecurityOptions } from './interfaces/fumi-security-options.interface.js';
+export type { FumiCertificateOptions } from './tls/certificate.loader.js';
+
 export { FumiSession, type FumiServerInfo } from './fumi-session.js';
 export { SmtpContext, type NextFunction } from './context/smtp.context.js';
 export { ConnectContext } from './context/connect.context.js';
