@@ -10,7 +10,19 @@ export const REPLIES = {
   localError: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
   handlerTimeout: { code: 451, enhanced: '4.4.2', text: 'Requested action aborted: timed out, try again later' },
   tooLarge: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
+  /** RFC 3207 §4: the reply to a command the server accepts only over TLS. */
+  tlsRequired: { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' },
+  /** RFC 4954 §6: temporary authentication failure, here a client address over its failure budget. */
+  authLockedOut: { code: 454, enhanced: '4.7.0', text: 'Too many failed authentication attempts, try again later' },
+  /** A connection that used up its failed attempts: 421 closes it. */
+  authTooManyFailures: { code: 421, enhanced: '4.7.0', text: 'Too many failed authentication attempts, closing connection' },
 } as const;
+
+/**
+ * RFC 7628 §3.2.2: an XOAUTH2/OAUTHBEARER failure is a 334 challenge carrying this JSON; the
+ * client answers with an empty line and then gets the final 535.
+ */
+export const XOAUTH2_FAILURE = { status: 'invalid_token', schemes: 'bearer' } as const;
 
 export const MESSAGES = {
   nextCalledTwice: (phase: SmtpPhase) => `next() called multiple times in the ${phase} chain`,
@@ -49,5 +61,13 @@ export const MESSAGES = {
   certificateReloadFailed: (name: string, error: unknown) =>
     `SMTP server "${name}" kept its current TLS certificates, the new ones cannot be used: ${error instanceof Error ? error.message : String(error)}`,
   watchWithoutFiles: () => 'needs certificate options given as file paths: there is nothing to watch',
+  requireTlsWithoutCertificate: () =>
+    'needs a certificate ("key"/"cert", "pfx") so that clients can use STARTTLS or implicit TLS; without one no client could send mail',
+  requireTlsWithInsecureAuth: () => 'contradicts "allowInsecureAuth: true": requireTLS refuses AUTH before TLS',
+  authNeedsTls: (name: string) =>
+    `SMTP server "${name}" offers AUTH but has no certificate, so AUTH is refused (530 5.7.0) until the client uses TLS, ` +
+    'which it cannot: configure a certificate, or set allowInsecureAuth: true for development',
+  authLimiterFailed: (name: string, error: unknown) =>
+    `SMTP server "${name}": the AUTH failure store failed, the address budget is not enforced for this attempt: ${error instanceof Error ? error.message : String(error)}`,
   acceptNeedsUser: () => 'ctx.accept(user) needs a user: a non-empty value that identifies who logged in',
 } as const;

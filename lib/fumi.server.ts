@@ -16,6 +16,8 @@ import {
   type SMTPServerOptions,
   type SMTPServerSession,
 } from 'smtp-server';
+import { AuthAttemptPolicy } from './auth/auth-attempt.policy.js';
+import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
 import { AuthContext } from './context/auth.context.js';
 import { CloseContext } from './context/close.context.js';
 import { ConnectContext } from './context/connect.context.js';
@@ -53,6 +55,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly logger: Logger;
   private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
   private readonly certificates: ServerCertificates;
+  private readonly authPolicy: AuthAttemptPolicy;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
@@ -69,6 +72,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.logger = new Logger(`FumiServer:${name}`);
 
     this.certificates = new ServerCertificates(options, name, this.logger);
+    const limiter = new AuthFailureLimiter(options.authFailureLimits, (error) =>
+      this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
+    );
+    this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -156,6 +163,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     if (!hasCertificate && !o.secure && !disabled.has('STARTTLS')) {
       disabled.add('STARTTLS');
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
+      // AUTH needs TLS (unless allowInsecureAuth), which no client can have here.
+      if (!disabled.has('AUTH') && !o.allowInsecureAuth) this.logger.warn(MESSAGES.authNeedsTls(this.name));
     }
     this.info = { name: this.name, lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
     return {
@@ -164,7 +173,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
       rejectOversized: this.options.rejectOversized ?? true,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
-      onConnect: (session, cb) => this.run('connect', new ConnectContext(this.session(session)), cb),
+      onConnect: (session, cb) => {
+        if (this.info.authEnabled && this.smtp) this.authPolicy.guard(this.smtp, this.session(session));
+        this.run('connect', new ConnectContext(this.session(session)), cb);
+      },
       onSecure: (socket, session, cb) =>
         this.run('secure', new SecureContext(this.session(session), socket as TLSSocket), cb),
       onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),
@@ -212,18 +224,27 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     raw: SMTPServerSession,
     cb: (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
   ): void {
+    const session = this.session(raw);
+    // guard() refused this before the exchange already; this holds should that hook be missing.
+    const insecure = this.authPolicy.tlsRefusal(session, auth.method);
+    if (insecure) return cb(this.toError(insecure));
     const previousUser: unknown = raw.user;
-    const ctx = new AuthContext(this.session(raw), auth);
+    const ctx = new AuthContext(session, auth);
     this.run('auth', ctx, (error) => {
       if (!error && ctx.accepted) return cb(null, { user: raw.user });
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
-      cb(error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced)));
+      const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
+      void this.authPolicy.refuse(session, auth, refusal, cb);
     });
   }
 
   private onMailFrom(address: SMTPServerAddress, raw: SMTPServerSession, cb: Callback): void {
     const session = this.session(raw);
+    if (this.options.requireTLS && !session.secure) {
+      const { code, enhanced, text } = REPLIES.tlsRequired;
+      return cb(this.toError(new SmtpException(text, code, enhanced)));
+    }
     session[kRuntime].pendingSender = address;
     this.run('mailFrom', new MailFromContext(session, toSmtpAddress(address)), (error) => {
       session[kRuntime].pendingSender = undefined;
