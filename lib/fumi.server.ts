@@ -235,7 +235,9 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
       const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
-      void this.authPolicy.refuse(session, auth, refusal, cb);
+      this.authPolicy
+        .refuse(session, auth, refusal, cb)
+        .catch((failure: unknown) => this.logger.warn(MESSAGES.handlerFailed('auth', session.id, failure)));
     });
   }
 
