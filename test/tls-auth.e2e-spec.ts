@@ -214,8 +214,8 @@ describe('TLS and authentication', () => {
       expect(phases('mailFrom')).toEqual([expect.objectContaining({ secure: true, transmissionType: 'ESMTPS' })]);
     });
 
-    it('delivers from nodemailer with secure: true', async () => {
-      running = await start(withCertificate({ secure: true }));
+    it('delivers from nodemailer with secure: true (certificate given as Buffers)', async () => {
+      running = await start({ key: Buffer.from(main.key), cert: Buffer.from(main.cert), secure: true });
       const transport = nodemailer.createTransport({
         host: '127.0.0.1',
         port: running.port,
