@@ -1,5 +1,6 @@
 import { FumiOptionsError } from './errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.validator.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
 
@@ -7,6 +8,8 @@ const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
+// TLS and AUTH options are checked on their own, by validateSecurityOptions().
+for (const key of SECURITY_OPTION_KEYS) KNOWN_KEYS.add(key);
 
 type Check = (value: unknown) => string | undefined;
 
@@ -109,4 +112,5 @@ export function validateFumiOptions(options: FumiModuleOptions, server: string):
       server,
     );
   }
+  validateSecurityOptions(options, server);
 }

@@ -10,7 +10,19 @@ export const REPLIES = {
   localError: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
   handlerTimeout: { code: 451, enhanced: '4.4.2', text: 'Requested action aborted: timed out, try again later' },
   tooLarge: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
+  /** RFC 3207 §4: the reply to a command the server accepts only over TLS. */
+  tlsRequired: { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' },
+  /** RFC 4954 §6: temporary authentication failure, here a client address over its failure budget. */
+  authLockedOut: { code: 454, enhanced: '4.7.0', text: 'Too many failed authentication attempts, try again later' },
+  /** A connection that used up its failed attempts: 421 closes it. */
+  authTooManyFailures: { code: 421, enhanced: '4.7.0', text: 'Too many failed authentication attempts, closing connection' },
 } as const;
+
+/**
+ * RFC 7628 §3.2.2: an XOAUTH2/OAUTHBEARER failure is a 334 challenge carrying this JSON; the
+ * client answers with an empty line and then gets the final 535.
+ */
+export const XOAUTH2_FAILURE = { status: 'invalid_token', schemes: 'bearer' } as const;
 
 export const MESSAGES = {
   nextCalledTwice: (phase: SmtpPhase) => `next() called multiple times in the ${phase} chain`,
@@ -34,5 +46,28 @@ export const MESSAGES = {
   noCertificate: (name: string) =>
     `SMTP server "${name}" has no TLS certificate ("key"/"cert"): STARTTLS is not offered. ` +
     `Configure a certificate, or set hideSTARTTLS: true to say you mean it.`,
+  sniWithoutDefault: () =>
+    'needs a default certificate in "key"/"cert" (or "pfx") for clients that send no SNI name or an unknown one; ' +
+    "smtp-server would otherwise serve them its built-in certificate, whose private key is public",
+  certificateUnreadable: (error: unknown) =>
+    `is neither PEM text (it has no "-----BEGIN ") nor a readable file: ${error instanceof Error ? error.message : String(error)}`,
+  certificateUnusable: (reason: string) => `cannot be used: ${reason}`,
+  certificateHalf: (present: string, missing: string) => `is missing: "${missing}" and "${present}" go together`,
+  keyMismatch: (reason: string) => `does not belong to the certificate in "cert": ${reason}`,
+  noCertificateToReload: (name: string) =>
+    `SMTP server "${name}" started without a certificate, so STARTTLS is off; configure one in forRoot() to reload it later`,
+  certificatesReloaded: (name: string, files: number) =>
+    `SMTP server "${name}" reloaded its TLS certificates${files ? ` (${files} file(s))` : ''}; new connections use them`,
+  certificateReloadFailed: (name: string, error: unknown) =>
+    `SMTP server "${name}" kept its current TLS certificates, the new ones cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+  watchWithoutFiles: () => 'needs certificate options given as file paths: there is nothing to watch',
+  requireTlsWithoutCertificate: () =>
+    'needs a certificate ("key"/"cert", "pfx") so that clients can use STARTTLS or implicit TLS; without one no client could send mail',
+  requireTlsWithInsecureAuth: () => 'contradicts "allowInsecureAuth: true": requireTLS refuses AUTH before TLS',
+  authNeedsTls: (name: string) =>
+    `SMTP server "${name}" offers AUTH but has no certificate, so AUTH is refused (530 5.7.0) until the client uses TLS, ` +
+    'which it cannot: configure a certificate, or set allowInsecureAuth: true for development',
+  authLimiterFailed: (name: string, error: unknown) =>
+    `SMTP server "${name}": the AUTH failure store failed, the address budget is not enforced for this attempt: ${error instanceof Error ? error.message : String(error)}`,
   acceptNeedsUser: () => 'ctx.accept(user) needs a user: a non-empty value that identifies who logged in',
 } as const;

@@ -18,6 +18,8 @@ import {
   type SMTPServerOptions,
   type SMTPServerSession,
 } from 'smtp-server';
+import { AuthAttemptPolicy } from './auth/auth-attempt.policy.js';
+import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
 import { AuthContext } from './context/auth.context.js';
 import { CloseContext } from './context/close.context.js';
 import { ConnectContext } from './context/connect.context.js';
@@ -47,6 +49,8 @@ import { SmtpException } from './smtp.exception.js';
 import { toSmtpReply } from './smtp-reply.mapper.js';
 import type { SmtpPhase } from './smtp-phase.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
+import type { FumiCertificateOptions } from './tls/certificate.loader.js';
+import { ServerCertificates } from './tls/server-certificates.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
 
@@ -62,6 +66,8 @@ type Callback = (error?: SMTPServerError | null) => void;
 export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger: Logger;
   private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
+  private readonly certificates: ServerCertificates;
+  private readonly authPolicy: AuthAttemptPolicy;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
@@ -80,6 +86,12 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.plugins = new PluginHost(name, registry);
     this.plugins.install(options.plugins ?? []);
     this.logger = new Logger(`FumiServer:${name}`);
+
+    this.certificates = new ServerCertificates(options, name, this.logger);
+    const limiter = new AuthFailureLimiter(options.authFailureLimits, (error) =>
+      this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
+    );
+    this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -101,6 +113,19 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     return !!this.smtp?.server.listening && !this.closing;
   }
 
+  /**
+   * Re-reads the TLS certificates (files again, or the PEM given in `replacement`, whose fields
+   * replace the configured ones) and swaps them in without a restart: connections made from now
+   * on get them, open ones keep theirs. All or nothing: when the new certificates cannot be used
+   * it throws `FumiOptionsError` naming the option, and the server keeps the current ones.
+   *
+   * @example
+   * process.on('SIGHUP', () => server.reloadCertificates());
+   */
+  reloadCertificates(replacement?: FumiCertificateOptions): void {
+    this.certificates.reload(this.unwrap(), replacement);
+  }
+
   /** The smtp-server instance, for what the module does not cover. */
   unwrap(): SMTPServer {
     if (!this.smtp) throw new FumiBootstrapError(`SMTP server "${this.name}" has not started yet`);
@@ -117,6 +142,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       if (this.smtp?.server.listening) this.logger.warn(`connection error: ${error.message}`);
     });
     await this.listen(this.smtp);
+    this.certificates.watch(this.smtp);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -141,6 +167,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     for (const key of SMTP_SERVER_OPTION_KEYS) {
       if (this.options[key] !== undefined) (passthrough as Record<string, unknown>)[key] = this.options[key];
     }
+    // certificate files read, in place of their paths
+    Object.assign(passthrough, this.certificates.smtpOptions);
     const o = this.options;
     const disabled = new Set((o.disabledCommands ?? []).map((c) => c.toUpperCase()));
     // Without an @OnAuth handler nobody could ever log in, and smtp-server would still demand
@@ -148,10 +176,12 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     if (!this.chains.auth) disabled.add('AUTH');
     // smtp-server would otherwise serve its built-in certificate, whose private key is public:
     // TLS that protects nothing. Without a certificate of the user's, STARTTLS is off.
-    const hasCertificate = !!(o.key || o.cert || o.pfx || o.sniOptions);
+    const hasCertificate = this.certificates.configured;
     if (!hasCertificate && !o.secure && !disabled.has('STARTTLS')) {
       disabled.add('STARTTLS');
       if (!o.hideSTARTTLS) this.logger.warn(MESSAGES.noCertificate(this.name));
+      // AUTH needs TLS (unless allowInsecureAuth), which no client can have here.
+      if (!disabled.has('AUTH') && !o.allowInsecureAuth) this.logger.warn(MESSAGES.authNeedsTls(this.name));
     }
     this.info = { name: this.name, hostname: o.hostname ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
     const size = Math.min(o.size || Number.POSITIVE_INFINITY, this.plugins.limitedSize ?? Number.POSITIVE_INFINITY);
@@ -164,7 +194,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
       rejectOversized: this.options.rejectOversized ?? true,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
-      onConnect: (session, cb) => this.run('connect', new ConnectContext(this.session(session)), cb),
+      onConnect: (session, cb) => {
+        if (this.info.authEnabled && this.smtp) this.authPolicy.guard(this.smtp, this.session(session));
+        this.run('connect', new ConnectContext(this.session(session)), cb);
+      },
       onSecure: (socket, session, cb) =>
         this.run('secure', new SecureContext(this.session(session), socket as TLSSocket), cb),
       onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),
@@ -212,18 +245,29 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     raw: SMTPServerSession,
     cb: (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
   ): void {
+    const session = this.session(raw);
+    // guard() refused this before the exchange already; this holds should that hook be missing.
+    const insecure = this.authPolicy.tlsRefusal(session, auth.method);
+    if (insecure) return cb(this.toError(insecure));
     const previousUser: unknown = raw.user;
-    const ctx = new AuthContext(this.session(raw), auth);
+    const ctx = new AuthContext(session, auth);
     this.run('auth', ctx, (error) => {
       if (!error && ctx.accepted) return cb(null, { user: raw.user });
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
-      cb(error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced)));
+      const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
+      this.authPolicy
+        .refuse(session, auth, refusal, cb)
+        .catch((failure: unknown) => this.logger.warn(MESSAGES.handlerFailed('auth', session.id, failure)));
     });
   }
 
   private onMailFrom(address: SMTPServerAddress, raw: SMTPServerSession, cb: Callback): void {
     const session = this.session(raw);
+    if (this.options.requireTLS && !session.secure) {
+      const { code, enhanced, text } = REPLIES.tlsRequired;
+      return cb(this.toError(new SmtpException(text, code, enhanced)));
+    }
     session[kRuntime].pendingSender = address;
     this.run('mailFrom', new MailFromContext(session, toSmtpAddress(address)), (error) => {
       session[kRuntime].pendingSender = undefined;
@@ -398,6 +442,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   private shutdown(): Promise<void> {
+    this.certificates.close();
     const smtp = this.smtp;
     if (!smtp) return Promise.resolve();
     const grace = this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;

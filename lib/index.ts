@@ -32,6 +32,12 @@ export {
 } from './decorators/params.decorator.js';
 export { InjectSmtpSession } from './decorators/inject-smtp-session.decorator.js';
 
+export type { FumiSecurityOptions } from './interfaces/fumi-security-options.interface.js';
+export type { FumiCertificateOptions } from './tls/certificate.loader.js';
+export { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth/auth-failure-limits.interface.js';
+export type { CounterStore, CounterWindow } from './stores/counter-store.interface.js';
+export { MemoryCounterStore } from './stores/memory-counter.store.js';
+
 export { FumiSession, type FumiServerInfo } from './fumi-session.js';
 export { SmtpContext, type NextFunction } from './context/smtp.context.js';
 export { ConnectContext } from './context/connect.context.js';

@@ -150,7 +150,19 @@ export class SmtpTestClient {
   async startTls(options: ConnectionOptions = {}): Promise<SmtpReply> {
     const reply = await this.send('STARTTLS');
     if (reply.code !== 220) return reply;
+    await this.upgradeTls(options);
+    return reply;
+  }
+
+  /**
+   * Starts the TLS handshake on the connection as it is, without sending STARTTLS: for tests
+   * that wrote STARTTLS themselves (e.g. pipelined with other commands) and read its 220.
+   * Anything the server sent in cleartext after that 220 is discarded, as a client must.
+   */
+  async upgradeTls(options: ConnectionOptions = {}): Promise<void> {
     const plain = this.socket;
+    this.buffer = '';
+    this.queue.length = 0;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
@@ -162,7 +174,11 @@ export class SmtpTestClient {
     this.socket = secure;
     this.greeted = false;
     this.attach(secure);
-    return reply;
+  }
+
+  /** The TLS socket once the connection is encrypted (implicit TLS or after STARTTLS), e.g. for `getPeerCertificate()`. */
+  get secureSocket(): TLSSocket | undefined {
+    return 'encrypted' in this.socket && this.socket.encrypted ? this.socket : undefined;
   }
 
   /** `QUIT`, then waits for the server to close. */

@@ -1,0 +1,96 @@
+import type {
+  SMTPServer,
+  SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
+  SMTPServerError,
+  SMTPServerSession,
+} from 'smtp-server';
+import type { FumiSession } from '../fumi-session.js';
+import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
+import { SmtpException } from '../smtp.exception.js';
+import type { AuthFailureLimiter } from './auth-failure.limiter.js';
+
+/** One smtp-server connection (its class is not exported by name). */
+type SmtpConnection = SMTPServer['connections'] extends Set<infer Connection> ? Connection : never;
+
+/** How smtp-server's `onAuth` callback is answered. */
+export type AuthCallback = (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
+
+/**
+ * Who may attempt AUTH, and how a failed attempt is answered: TLS first (unless
+ * `allowInsecureAuth`), then the brute-force limits.
+ *
+ * Both checks run before smtp-server's SASL exchange starts, so that a refused client is never
+ * prompted for a password in cleartext or allowed another guess. smtp-server has no hook there:
+ * for each connection, `guard()` wraps that connection's `handler_AUTH` (smtp-server looks the
+ * handler up on the connection per command), runs the checks, and hands over to smtp-server's
+ * own AUTH handling, untouched, when they pass. The SASL decoding stays smtp-server's.
+ */
+export class AuthAttemptPolicy {
+  constructor(
+    private readonly allowInsecureAuth: boolean,
+    private readonly limiter: AuthFailureLimiter,
+    private readonly toError: (exception: SmtpException) => SMTPServerError,
+  ) {}
+
+  /**
+   * `530 5.7.0` for AUTH on a cleartext connection, unless `allowInsecureAuth`. XCLIENT's login
+   * carries no secret (a trusted proxy names the user), so it is not held to this.
+   */
+  tlsRefusal(session: FumiSession, method?: SMTPServerAuthentication['method']): SmtpException | undefined {
+    if (session.secure || this.allowInsecureAuth || method === 'XCLIENT') return undefined;
+    const { code, enhanced, text } = REPLIES.tlsRequired;
+    return new SmtpException(text, code, enhanced);
+  }
+
+  /** Makes every AUTH command of `session`'s connection pass the checks before the exchange. */
+  guard(smtp: SMTPServer, session: FumiSession): void {
+    const connection = findConnection(smtp, session.raw);
+    if (!connection) return;
+    const saslExchange = connection.handler_AUTH;
+    connection.handler_AUTH = (command: Buffer, callback: () => void) => {
+      // smtp-server catches what its handlers throw synchronously; this one continues
+      // asynchronously, so it answers for itself, and smtp-server's callback runs once.
+      let answered = false;
+      const done = () => {
+        if (answered) return;
+        answered = true;
+        callback();
+      };
+      const answer = (exception: SmtpException) => {
+        const error = this.toError(exception);
+        connection.send(error.responseCode ?? exception.responseCode, error.message); // a 421 also closes
+        done();
+      };
+      this.admit(session)
+        .then((refusal) => (refusal ? answer(refusal) : saslExchange.call(connection, command, done)))
+        .catch(() => {
+          if (!answered) answer(new SmtpException(REPLIES.localError.text, REPLIES.localError.code, REPLIES.localError.enhanced));
+        });
+    };
+  }
+
+  /**
+   * Answers an AUTH no handler accepted: counts it when it is the client's fault (5xx), ends
+   * the connection with 421 when it has used up its attempts, and refuses XOAUTH2 credentials
+   * the way RFC 7628 says (a 334 challenge with an error JSON, then smtp-server's 535).
+   */
+  async refuse(session: FumiSession, auth: SMTPServerAuthentication, refusal: SMTPServerError, cb: AuthCallback): Promise<void> {
+    // XCLIENT is a trusted proxy naming a user, not a guess.
+    if (auth.method === 'XCLIENT') return cb(refusal);
+    const code = refusal.responseCode ?? REPLIES.authFailed.code;
+    const limit = code >= 500 ? await this.limiter.recordFailure(session) : undefined;
+    if (limit) return cb(this.toError(limit));
+    if (auth.method === 'XOAUTH2' && code === REPLIES.authFailed.code) return cb(null, { data: { ...XOAUTH2_FAILURE } });
+    cb(refusal);
+  }
+
+  private async admit(session: FumiSession): Promise<SmtpException | undefined> {
+    return this.tlsRefusal(session) ?? (await this.limiter.admit(session));
+  }
+}
+
+function findConnection(smtp: SMTPServer, raw: SMTPServerSession): SmtpConnection | undefined {
+  for (const connection of smtp.connections) if (connection.session === raw) return connection;
+  return undefined;
+}
