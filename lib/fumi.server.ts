@@ -38,6 +38,7 @@ import {
 } from './fumi.constants.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
+import { onEachConnection, type SmtpConnection } from './smtp-connection-hooks.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import type { FumiEvents } from './fumi-events.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
@@ -135,7 +136,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   async onApplicationBootstrap(): Promise<void> {
     this.chains = this.registry.chainsFor(this.name);
     this.smtp = new SMTPServer(this.smtpOptions());
-    if (this.enhancedCodes) keepOwnEnhancedCodes(this.smtp);
+    onEachConnection(this.smtp, ...this.connectionHooks());
     // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
     // Before listening, errors are the listen failure that listen() reports.
     this.smtp.on('error', (error: Error) => {
@@ -160,6 +161,14 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /** What every new connection gets before its greeting. */
+  private connectionHooks(): ((connection: SmtpConnection) => void)[] {
+    const hooks: ((connection: SmtpConnection) => void)[] = [];
+    if (this.enhancedCodes) hooks.push(keepOwnEnhancedCodes);
+    if (this.info.authEnabled) hooks.push((connection) => this.authPolicy.guard(connection, this.session(connection.session)));
+    return hooks;
   }
 
   private smtpOptions(): SMTPServerOptions {
@@ -194,10 +203,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
       rejectOversized: this.options.rejectOversized ?? true,
       closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
-      onConnect: (session, cb) => {
-        if (this.info.authEnabled && this.smtp) this.authPolicy.guard(this.smtp, this.session(session));
-        this.run('connect', new ConnectContext(this.session(session)), cb);
-      },
+      onConnect: (session, cb) => this.run('connect', new ConnectContext(this.session(session)), cb),
       onSecure: (socket, session, cb) =>
         this.run('secure', new SecureContext(this.session(session), socket as TLSSocket), cb),
       onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),

@@ -1,5 +1,4 @@
 import type {
-  SMTPServer,
   SMTPServerAuthentication,
   SMTPServerAuthenticationResponse,
   SMTPServerError,
@@ -9,9 +8,7 @@ import type { FumiSession } from '../fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { AuthFailureLimiter } from './auth-failure.limiter.js';
-
-/** One smtp-server connection (its class is not exported by name). */
-type SmtpConnection = SMTPServer['connections'] extends Set<infer Connection> ? Connection : never;
+import type { SmtpConnection } from '../smtp-connection-hooks.js';
 
 /** How smtp-server's `onAuth` callback is answered. */
 export type AuthCallback = (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
@@ -44,9 +41,7 @@ export class AuthAttemptPolicy {
   }
 
   /** Makes every AUTH command of `session`'s connection pass the checks before the exchange. */
-  guard(smtp: SMTPServer, session: FumiSession): void {
-    const connection = findConnection(smtp, session.raw);
-    if (!connection) return;
+  guard(connection: SmtpConnection, session: FumiSession): void {
     const saslExchange = connection.handler_AUTH;
     connection.handler_AUTH = (command: Buffer, callback: () => void) => {
       // smtp-server catches what its handlers throw synchronously; this one continues
@@ -90,7 +85,3 @@ export class AuthAttemptPolicy {
   }
 }
 
-function findConnection(smtp: SMTPServer, raw: SMTPServerSession): SmtpConnection | undefined {
-  for (const connection of smtp.connections) if (connection.session === raw) return connection;
-  return undefined;
-}
