@@ -1,10 +1,11 @@
 import { FumiOptionsError } from './errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.validator.js';
+import { validateClientLimits } from './limits/client-limits.validator.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
 
-const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins'] as const;
+const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins', 'limits'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
@@ -113,4 +114,5 @@ export function validateFumiOptions(options: FumiModuleOptions, server: string):
     );
   }
   validateSecurityOptions(options, server);
+  validateClientLimits(options.limits, server);
 }

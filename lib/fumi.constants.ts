@@ -29,3 +29,6 @@ export const DEFAULT_HANDLER_TIMEOUT = 30_000;
  * temporary file, so memory stays flat however large (or many) the messages are.
  */
 export const DEFAULT_SPOOL_THRESHOLD = 256 * 1024;
+
+/** Recipients per transaction; RFC 5321 §4.5.3.1.8 asks for at least 100. */
+export const DEFAULT_MAX_RECIPIENTS = 100;

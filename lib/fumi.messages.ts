@@ -9,6 +9,13 @@ export const REPLIES = {
   connectionDenied: { code: 554, enhanced: '5.7.1', text: 'Access denied' },
   localError: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
   handlerTimeout: { code: 451, enhanced: '4.4.2', text: 'Requested action aborted: timed out, try again later' },
+  clientLimit: {
+    code: 421,
+    enhanced: '4.7.0',
+    tooManyConnections: 'Too many connections from your address, try again later',
+    connectionRate: 'Too many connections from your address recently, try again later',
+    messageRate: 'Too much mail from your address, try again later',
+  },
   tooLarge: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
   /** RFC 3207 §4: the reply to a command the server accepts only over TLS. */
   tlsRequired: { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' },

@@ -34,12 +34,14 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_TIMEOUT,
+  DEFAULT_MAX_RECIPIENTS,
   DEFAULT_SPOOL_THRESHOLD,
 } from './fumi.constants.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { onEachConnection, type SmtpConnection } from './smtp-connection-hooks.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { clientLimits } from './limits/client-limits.plugin.js';
 import type { FumiEvents } from './fumi-events.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
@@ -85,6 +87,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     validateFumiOptions(options, name);
     registry.registerServer(name);
     this.plugins = new PluginHost(name, registry);
+    // Limits go first: at equal (outermost) priority, earlier plugins run earlier.
+    if (options.limits !== false) this.plugins.install([clientLimits(options.limits ?? {}, name)]);
     this.plugins.install(options.plugins ?? []);
     this.logger = new Logger(`FumiServer:${name}`);
 
@@ -198,6 +202,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       ...passthrough,
       ...(Number.isFinite(size) ? { size } : {}),
       ...(o.hostname ? { name: o.hostname } : {}),
+      // RFC 5321 §4.5.3.1.8 asks servers to take at least 100 recipients; more is a spam signal.
+      maxRecipients: o.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
       disabledCommands: [...disabled],
       hideENHANCEDSTATUSCODES: !this.enhancedCodes,
       // smtp-server only flags an oversized message unless told to refuse it: refuse by default.

@@ -57,3 +57,5 @@ export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';
 
 export * from './plugins/index.js';
+export type { FumiClientLimits, RateLimit } from './interfaces/fumi-client-limits.interface.js';
+export { DEFAULT_CLIENT_LIMITS } from './limits/client-limits.plugin.js';

@@ -1,18 +1,14 @@
 import { FumiOptionsError } from './errors/fumi-options.error.js';
 import { MESSAGES } from './fumi.messages.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import { COUNTER_STORE_PROBLEM, isCounterStore, isInteger, show } from './option-checks.js';
 
 /** The module's own TLS and AUTH options (smtp-server's are checked with the others). */
 export const SECURITY_OPTION_KEYS = ['requireTLS', 'watchCertificates', 'authFailureLimits'] as const;
 
-const COUNTER_STORE_METHODS = ['increment', 'get', 'reset'] as const;
 const AUTH_LIMIT_KEYS = ['perConnection', 'perAddress', 'window', 'store'] as const;
 const WATCH_KEYS = ['interval'] as const;
 
-const show = (value: unknown) => (typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value));
-
-const isInteger = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 /**
  * Checks `requireTLS`, `watchCertificates` and `authFailureLimits`, and how they fit with the
@@ -59,12 +55,6 @@ export function validateSecurityOptions(options: FumiModuleOptions, server: stri
     if (limits.window !== undefined && !isInteger(limits.window, 1)) {
       fail('authFailureLimits.window', `must be a whole number of ms from 1, got ${show(limits.window)}`);
     }
-    const store = limits.store;
-    if (
-      store !== undefined &&
-      (typeof store !== 'object' || store === null || COUNTER_STORE_METHODS.some((m) => typeof (store as Record<string, unknown>)[m] !== 'function'))
-    ) {
-      fail('authFailureLimits.store', `must be a CounterStore (with ${COUNTER_STORE_METHODS.join(', ')} methods)`);
-    }
+    if (limits.store !== undefined && !isCounterStore(limits.store)) fail('authFailureLimits.store', COUNTER_STORE_PROBLEM);
   }
 }

@@ -1,5 +1,6 @@
 import type { SMTPServerOptions } from 'smtp-server';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
+import type { FumiClientLimits } from './fumi-client-limits.interface.js';
 import type { SmtpPhase } from '../smtp-phase.js';
 import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
 import type { FumiSecurityOptions } from './fumi-security-options.interface.js';
@@ -47,6 +48,11 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
    * or your own `(app) => { app.onMailFrom((ctx, next) => ...) }`.
    */
   plugins?: FumiPlugin[];
+  /**
+   * Per-client connection and message limits (`421 4.7.0`), counted per address, IPv6 per /64.
+   * Default: 50 open connections per address, loopback exempt; `false` turns them all off.
+   */
+  limits?: FumiClientLimits | false;
 }
 
 /** Extras of `forRoot()`/`forRootAsync()` that shape the module itself rather than the server. */

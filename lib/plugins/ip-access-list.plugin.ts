@@ -1,32 +1,7 @@
-import ipaddr from 'ipaddr.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
+import { IpRangeList } from './ip-range-list.js';
 import type { PluginReplyOptions } from './reply-options.interface.js';
-
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** `192.0.2.7`, `198.51.100.0/24`, `2001:db8::/32`: an address is a range of one. */
-function toRange(entry: string): Range {
-  const text = entry.trim();
-  try {
-    if (!text.includes('/')) {
-      const address = ipaddr.process(text);
-      return [address, address.kind() === 'ipv4' ? 32 : 128];
-    }
-    const [network, bits] = ipaddr.parseCIDR(text);
-    // ::ffff:192.0.2.0/120 is an IPv4 range, and clients are matched as IPv4 (ipaddr.process)
-    if (network instanceof ipaddr.IPv6 && network.isIPv4MappedAddress() && bits >= 96) {
-      return [network.toIPv4Address(), bits - 96];
-    }
-    return [network, bits];
-  } catch {
-    throw new TypeError(`not an IP address or CIDR range: "${entry}"`);
-  }
-}
-
-function inRange(address: ipaddr.IPv4 | ipaddr.IPv6, [network, bits]: Range): boolean {
-  return address.kind() === network.kind() && address.match(network, bits);
-}
 
 export interface IpAccessListOptions extends PluginReplyOptions {
   /** Addresses and CIDR ranges refused at connect. */
@@ -58,20 +33,11 @@ export interface IpAccessList extends FumiPlugin {
  * blocked.deny('198.51.100.7'); // later, without a restart
  */
 export function ipAccessList(options: IpAccessListOptions = {}): IpAccessList {
-  const lists = { allow: new Map<string, Range>(), deny: new Map<string, Range>() };
-  const put = (list: Map<string, Range>, entry: string) => list.set(entry.trim(), toRange(entry));
-  for (const entry of options.deny ?? []) put(lists.deny, entry);
-  for (const entry of options.allow ?? []) put(lists.allow, entry);
+  const deny = new IpRangeList(options.deny);
+  const allow = new IpRangeList(options.allow);
   const { message = 'Access denied', code = 550, enhancedCode = '5.7.1' } = options;
-
-  const isAllowed = (text: string): boolean => {
-    if (!ipaddr.isValid(text)) return lists.allow.size === 0 && lists.deny.size === 0;
-    const address = ipaddr.process(text);
-    for (const range of lists.deny.values()) if (inRange(address, range)) return false;
-    if (lists.allow.size === 0) return true;
-    for (const range of lists.allow.values()) if (inRange(address, range)) return true;
-    return false;
-  };
+  const isAllowed = (address: string): boolean =>
+    !deny.matches(address) && (allow.size === 0 || allow.matches(address));
 
   const plugin: FumiPlugin = (app) => {
     app.onConnect(
@@ -83,20 +49,20 @@ export function ipAccessList(options: IpAccessListOptions = {}): IpAccessList {
   };
   const handle = Object.assign(plugin, {
     deny(entry: string) {
-      put(lists.deny, entry);
+      deny.add(entry);
       return handle;
     },
     allow(entry: string) {
-      put(lists.allow, entry);
+      allow.add(entry);
       return handle;
     },
     remove(entry: string) {
-      lists.allow.delete(entry.trim());
-      lists.deny.delete(entry.trim());
+      allow.delete(entry);
+      deny.delete(entry);
       return handle;
     },
     isAllowed,
-    entries: () => ({ allow: [...lists.allow.keys()], deny: [...lists.deny.keys()] }),
+    entries: () => ({ allow: allow.entries(), deny: deny.entries() }),
   }) as IpAccessList;
   return handle;
 }
