@@ -20,7 +20,7 @@ import {
   requireTls,
   senderBlock,
 } from '../lib/index.js';
-import { SmtpTestClient } from '../lib/testing/index.js';
+import { createTestCertificate, SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, testServerOptions, type RunningApp } from './support/app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -150,6 +150,17 @@ describe('built-in plugins and fumi-style middleware', () => {
       const client = await SmtpTestClient.connect(running.port);
       await client.ehlo();
       expect(await client.send('MAIL FROM:<a@x.test>')).toMatchObject({ code: 530, enhancedCode: '5.7.0' });
+      await client.quit();
+    });
+
+    it('accepts MAIL FROM once the connection is secure', async () => {
+      const { key, cert } = await createTestCertificate({ hostnames: ['mail.example.test'] });
+      running = await startApp({}, { key, cert, plugins: [requireTls()] });
+      const client = await SmtpTestClient.connect(running.port);
+      await client.ehlo();
+      expect((await client.startTls({ servername: 'mail.example.test' })).code).toBe(220);
+      await client.ehlo();
+      expect((await client.send('MAIL FROM:<a@x.test>')).code).toBe(250);
       await client.quit();
     });
   });

@@ -23,6 +23,8 @@ async function startSample(env: Record<string, string> = {}) {
   }
 }
 
+const plain = (user: string, pass: string) => `AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`;
+
 const mailbox = async (maildir: string, box: string) => {
   try {
     const dir = join(maildir, box, 'new');
@@ -46,10 +48,33 @@ describe('sample: inbound mail service', () => {
     const client = await SmtpTestClient.connect(sample.port);
     expect(client.greeting.code).toBe(220);
     const ehlo = await client.ehlo();
-    for (const feature of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'SIZE 100000', 'ENHANCEDSTATUSCODES']) {
+    for (const feature of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'SIZE 100000', 'ENHANCEDSTATUSCODES', 'STARTTLS']) {
       expect(ehlo.lines).toContain(feature);
     }
+    expect(await client.send(plain('alice', 'wonderland'))).toMatchObject({ code: 530, enhancedCode: '5.7.0' }); // no AUTH in cleartext
+    expect((await client.startTls()).code).toBe(220);
+    const secure = await client.ehlo();
+    expect(secure.lines).toContain('AUTH LOGIN PLAIN');
+    expect(secure.lines).not.toContain('STARTTLS');
     await client.quit();
+  });
+
+  it('logs users in after STARTTLS (535 / 235) and lets them send anywhere, kept in outbound', async () => {
+    const client = await SmtpTestClient.connect(sample.port);
+    await client.ehlo();
+    await client.startTls();
+    await client.ehlo();
+    expect(await client.send(plain('alice', 'wrong'))).toMatchObject({ code: 535 });
+    expect((await client.send(plain('alice', 'wonderland'))).code).toBe(235);
+    const sent = await client.sendMail({ from: 'alice@example.test', to: ['friend@far.away', 'bob@example.test'], body: 'Subject: out\r\n\r\nhi\r\n' });
+    expect(sent.rcptTo.map((r) => r.code)).toEqual([250, 250]);
+    expect(sent.data?.code).toBe(250);
+    await client.quit();
+    const [outbound] = await mailbox(sample.maildir, 'outbound');
+    expect(outbound).toMatch(/with ESMTPSA id /);
+    expect(outbound).toMatch(/\(using TLSv1\.3 with cipher /);
+    expect(await mailbox(sample.maildir, 'bob@example.test')).toEqual([outbound]);
+    expect(await mailbox(sample.maildir, 'friend@far.away')).toEqual([]);
   });
 
   it('stores a message once per local recipient, byte-exact, with a Received header', async () => {
