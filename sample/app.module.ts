@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { FumiModule } from '../lib/index.js';
+import { ConfigModule } from './config.module.js';
+import { InboxModule } from './inbox/inbox.module.js';
+import { LiveModule } from './live/live.module.js';
 import { MailHandlers } from './mail.handlers.js';
 import { MaildirStore } from './maildir.store.js';
-import { SAMPLE_CONFIG, loadSampleConfig, type SampleConfig } from './sample.config.js';
-
-@Module({
-  providers: [{ provide: SAMPLE_CONFIG, useFactory: () => loadSampleConfig() }],
-  exports: [SAMPLE_CONFIG],
-})
-class ConfigModule {}
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 @Module({
   imports: [
@@ -29,6 +26,8 @@ class ConfigModule {}
           : {}),
       }),
     }),
+    InboxModule,
+    LiveModule,
   ],
   providers: [MaildirStore, MailHandlers],
 })

@@ -1,0 +1,22 @@
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { securityHeaders } from './web/security-headers.js';
+
+/**
+ * The sample as one Nest HTTP app (express) that also runs the SMTP server: the web inbox and
+ * live view on `HTTP_PORT`, mail on `SMTP_PORT`. `main.ts` and the end-to-end tests both start
+ * it from here, so the tests run what `npm start` runs.
+ */
+export async function createSampleApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule, options);
+  app.use(securityHeaders);
+  return app;
+}
+
+/** Listens on the configured HTTP address; the SMTP server starts listening with it (bootstrap). */
+export async function listenSampleApp(app: INestApplication): Promise<void> {
+  const { httpPort, httpHost } = app.get<SampleConfig>(SAMPLE_CONFIG);
+  await app.listen(httpPort, httpHost);
+}
