@@ -7,6 +7,7 @@ import { LiveModule } from './live/live.module.js';
 import { MailHandlers } from './mail.handlers.js';
 import { MaildirStore } from './maildir.store.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({
   imports: [
@@ -28,6 +29,7 @@ import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
     }),
     InboxModule,
     LiveModule,
+    WebModule,
   ],
   providers: [MaildirStore, MailHandlers],
 })
