@@ -10,7 +10,9 @@ import { securityHeaders } from './web/security-headers.js';
  * it from here, so the tests run what `npm start` runs.
  */
 export async function createSampleApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, options);
+  // Event streams end on shutdown, but their keep-alive sockets would then hold the HTTP server
+  // open for its keep-alive timeout: close them. By then the SMTP server has drained.
+  const app = await NestFactory.create(AppModule, { forceCloseConnections: true, ...options });
   app.use(securityHeaders);
   return app;
 }
