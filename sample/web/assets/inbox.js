@@ -64,7 +64,7 @@ function row(m) {
   );
   tr.addEventListener('click', open);
   tr.addEventListener('keydown', (event) => event.key === 'Enter' && open());
-  tr.addEventListener('animationend', () => tr.classList.remove('fresh'));
+  tr.addEventListener('animationend', (event) => event.animationName === 'fresh' && tr.classList.remove('fresh'));
   return tr;
 }
 

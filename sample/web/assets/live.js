@@ -70,6 +70,7 @@ function open(event) {
   };
   cells.client.append(el('span', { className: 'addr' }, event.remoteAddress), el('br'), cells.helo);
   const row = el('tr', { dataset: { session: event.sessionId, server: event.server } }, cells.time, cells.client, cells.tls, cells.user, cells.phases, cells.state);
+  row.addEventListener('animationend', (event) => event.animationName === 'fresh' && row.classList.remove('fresh'));
   const session = { row, cells, refused: false, line: undefined };
   sessions.set(event.sessionId, session);
   rows.prepend(row);
