@@ -2,6 +2,7 @@ import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { isLoopback, loopbackHostOnly } from './web/loopback-host.js';
 import { securityHeaders } from './web/security-headers.js';
 
 /**
@@ -14,6 +15,9 @@ export async function createSampleApp(options: NestApplicationOptions = {}): Pro
   // open for its keep-alive timeout: close them. By then the SMTP server has drained.
   const app = await NestFactory.create(AppModule, { forceCloseConnections: true, ...options });
   app.use(securityHeaders);
+  // The inbox has no login: on loopback (the default) that is safe only if other sites cannot
+  // reach it by DNS rebinding. Elsewhere (HTTP_HOST=0.0.0.0) access control is the operator's.
+  if (isLoopback(app.get<SampleConfig>(SAMPLE_CONFIG).httpHost)) app.use(loopbackHostOnly);
   return app;
 }
 

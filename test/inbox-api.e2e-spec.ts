@@ -20,10 +20,10 @@ async function send(sample: RunningSample, message: SendMailOptions): Promise<vo
 }
 
 /** A GET with the path sent exactly as written: fetch() would resolve `..` and `%2e%2e` first. */
-function rawGet(sample: RunningSample, path: string): Promise<{ status: number; body: string }> {
+function rawGet(sample: RunningSample, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(sample.url);
   return new Promise((resolve, reject) => {
-    request({ host: hostname, port, path }, (res) => {
+    request({ host: hostname, port, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -236,6 +236,19 @@ describe('sample HTTP API: inbox and live sessions', () => {
     expect(list.headers.get('x-powered-by')).toBeNull();
     expect(list.headers.get('x-content-type-options')).toBe('nosniff');
     expect(list.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('answers only to loopback host names, so other sites cannot reach it by DNS rebinding', async () => {
+    await send(sample, { from: 'a@elsewhere.test', to: 'bob@example.test', subject: 'private', text: 'x' });
+    const port = new URL(sample.url).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) {
+      expect((await rawGet(sample, '/api/messages', { host })).status).toBe(200);
+    }
+    for (const host of [`attacker.example:${port}`, 'attacker.example', `127.0.0.1.attacker.example:${port}`, `localhost.attacker.example`]) {
+      const { status, body } = await rawGet(sample, '/api/messages', { host });
+      expect(status).toBe(403);
+      expect(body).not.toContain('private');
+    }
   });
 
   it('ends open event streams on shutdown instead of waiting for them', async () => {
