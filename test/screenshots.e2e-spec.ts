@@ -82,6 +82,7 @@ const NEWSLETTER = `<div style="font-family:Georgia,serif;max-width:560px;margin
 
   async function open(path: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 800 }, colorScheme: 'light' });
+    page.setDefaultTimeout(15_000);
     await page.goto(sample.url + path);
     await page.locator('body[data-live="connected"]').waitFor();
     return page;
@@ -110,7 +111,7 @@ const NEWSLETTER = `<div style="font-family:Georgia,serif;max-width:560px;margin
     await page.locator('tr.fresh').waitFor({ state: 'detached' }); // the arrival highlight is over
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(DOCS, 'inbox.png') });
-  });
+  }, 60_000);
 
   it('live sessions', async () => {
     const page = await open('/live');
@@ -137,5 +138,5 @@ const NEWSLETTER = `<div style="font-family:Georgia,serif;max-width:560px;margin
     await page.locator('tr.fresh').first().waitFor({ state: 'detached' });
     await page.screenshot({ path: join(DOCS, 'live.png') });
     await slow.quit();
-  });
+  }, 60_000);
 });

@@ -52,6 +52,8 @@ describe('web inbox and live view, in headless Chromium', () => {
   beforeEach(async () => {
     sample = await startSampleWeb();
     context = await browser.newContext({ acceptDownloads: true });
+    // well inside the test's own timeout, so a wait that fails says what it waited for
+    context.setDefaultTimeout(15_000);
   });
   afterEach(async () => {
     await context?.close(); // first: open event streams would otherwise hold the HTTP server
@@ -109,7 +111,7 @@ describe('web inbox and live view, in headless Chromium', () => {
     } finally {
       tracker.server.close();
     }
-  });
+  }, 60_000);
 
   it('deletes everything, and other open pages follow', async () => {
     const page = await openLive(context, sample.url + '/');
@@ -125,7 +127,7 @@ describe('web inbox and live view, in headless Chromium', () => {
     await page.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     await other.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     expect(await (await fetch(`${sample.url}/api/messages`)).json()).toEqual([]);
-  });
+  }, 60_000);
 
   it('shows each SMTP session filling in phase by phase, with refused commands and their codes', async () => {
     const page = await openLive(context, sample.url + '/live');
@@ -151,7 +153,7 @@ describe('web inbox and live view, in headless Chromium', () => {
     await row.locator('.state', { hasText: 'closed' }).waitFor();
     await waitForText(row.locator('[data-phase="connect"]'), '220');
     await waitForText(row.locator('[data-phase="rcptTo"].ok'), 'bob@example.test');
-  });
+  }, 60_000);
 
   it('shows sessions that happened before the page was opened', async () => {
     const client = await SmtpTestClient.connect(sample.smtpPort);
@@ -161,5 +163,5 @@ describe('web inbox and live view, in headless Chromium', () => {
     const page = await openLive(context, sample.url + '/live');
     const row = page.locator('#sessions tbody tr', { hasText: 'earlier.test' });
     await waitForText(row.locator('[data-phase="mailFrom"].rejected'), '550');
-  });
+  }, 60_000);
 });

@@ -15,6 +15,7 @@ export class InboxEventsController {
     private readonly reader: MaildirReader,
   ) {}
 
+  /** `GET /api/events/messages`: what changes in the Maildir from now on. */
   @Sse('messages')
   messages(): Observable<MessageEvent> {
     // concatMap keeps events in the order they happened while each summary is read

@@ -13,18 +13,21 @@ export const PAGE_CSP =
 export class PagesController {
   constructor(private readonly assets: WebAssets) {}
 
+  /** The web inbox. */
   @Get()
   @Header('Content-Security-Policy', PAGE_CSP)
   inbox(): StreamableFile {
     return this.serve('inbox.html');
   }
 
+  /** The live view of SMTP sessions. */
   @Get('live')
   @Header('Content-Security-Policy', PAGE_CSP)
   live(): StreamableFile {
     return this.serve('live.html');
   }
 
+  /** A script or style sheet of the pages, by file name; no-cache so an upgrade shows at once. */
   @Get('assets/:name')
   @Header('Cache-Control', 'no-cache')
   asset(@Param('name') name: string): StreamableFile {
