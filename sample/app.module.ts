@@ -1,18 +1,16 @@
 import { Module } from '@nestjs/common';
 import { FumiModule } from '../lib/index.js';
+import { ConfigModule } from './config.module.js';
+import { InboxModule } from './inbox/inbox.module.js';
+import { LiveModule } from './live/live.module.js';
 import { MailHandlers } from './mail.handlers.js';
 import { MaildirStore } from './maildir.store.js';
-import { SAMPLE_CONFIG, loadSampleConfig, type SampleConfig } from './sample.config.js';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { tlsOptions } from './tls-options.js';
+import { WebModule } from './web/web.module.js';
 
 /** The name the sample greets with and writes in Received: headers. */
 const SAMPLE_HOSTNAME = 'mx.example.test';
-
-@Module({
-  providers: [{ provide: SAMPLE_CONFIG, useFactory: () => loadSampleConfig() }],
-  exports: [SAMPLE_CONFIG],
-})
-class ConfigModule {}
 
 @Module({
   imports: [
@@ -31,6 +29,9 @@ class ConfigModule {}
         ...(await tlsOptions(config, SAMPLE_HOSTNAME)),
       }),
     }),
+    InboxModule,
+    LiveModule,
+    WebModule,
   ],
   providers: [MaildirStore, MailHandlers],
 })

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { InboxChanges } from './inbox/inbox-changes.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 let counter = 0;
@@ -26,7 +27,10 @@ export interface SpooledMessage {
  */
 @Injectable()
 export class MaildirStore {
-  constructor(@Inject(SAMPLE_CONFIG) private readonly config: SampleConfig) {}
+  constructor(
+    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+    private readonly changes: InboxChanges,
+  ) {}
 
   async spool(header: string, body: Readable): Promise<SpooledMessage> {
     const name = `${Date.now()}.M${process.pid}P${++counter}R${randomBytes(6).toString('hex')}.${hostname()}`;
@@ -52,6 +56,8 @@ export class MaildirStore {
         } finally {
           await discard();
         }
+        // the web inbox shows it now; the 250 reply follows
+        if (mailboxes.length) this.changes.stored(name);
       },
     };
   }

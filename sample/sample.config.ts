@@ -2,6 +2,9 @@
 export interface SampleConfig {
   host: string;
   port: number;
+  /** Interface of the web inbox; loopback unless `HTTP_HOST` says otherwise (it has no login). */
+  httpHost: string;
+  httpPort: number;
   domains: Set<string>;
   maildir: string;
   users: Map<string, string>;
@@ -36,6 +39,9 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   return {
     host: env.SMTP_HOST || '127.0.0.1',
     port: integer('SMTP_PORT', env.SMTP_PORT, 2525),
+    // Not SMTP_HOST: opening SMTP to the network must not also open an inbox anyone could read.
+    httpHost: env.HTTP_HOST || '127.0.0.1',
+    httpPort: integer('HTTP_PORT', env.HTTP_PORT, 8025),
     domains: new Set(list(env.MAIL_DOMAINS, 'example.test').map((d) => d.toLowerCase())),
     maildir: env.MAILDIR || './var/maildir',
     users,

@@ -1,0 +1,124 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { attachmentDisposition } from './content-disposition.js';
+import { MaildirReader, type StoredMessage } from './maildir.reader.js';
+import { MessageIdPipe } from './message-id.pipe.js';
+import type { AttachmentView, MessageDetail, MessageSummary } from './message.views.js';
+
+/**
+ * What a message's HTML may do once shown: nothing but draw itself. No scripts, plugins, forms or
+ * navigation (`sandbox`), nothing fetched from anywhere (`default-src 'none'`: remote images,
+ * fonts and style sheets stay unloaded, so no tracking pixel fires), only its inline styles and
+ * the images the message carries (`data:`), and only inside our own page.
+ */
+export const MESSAGE_HTML_CSP =
+  "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+/**
+ * The inbox's JSON API over the Maildir: list, read, download and delete stored messages.
+ * Messages are found by id (their Maildir file name); see the README for the routes.
+ */
+@Controller('api/messages')
+export class InboxController {
+  constructor(private readonly reader: MaildirReader) {}
+
+  /** Every message, newest first; `?mailbox=bob@example.test` keeps one mailbox's. */
+  @Get()
+  async list(@Query('mailbox') mailbox?: string): Promise<MessageSummary[]> {
+    let messages = await this.reader.list();
+    if (mailbox) messages = messages.filter((m) => m.mailboxes.includes(mailbox.toLowerCase()));
+    return this.reader.summarizeAll(messages);
+  }
+
+  /** One message: its summary, header lines, text body and attachment list. */
+  @Get(':id')
+  async get(@Param('id', MessageIdPipe) id: string): Promise<MessageDetail> {
+    const message = await this.message(id);
+    const [summary, parsed] = await Promise.all([this.reader.summarize(message), this.reader.parse(message)]);
+    const attachments: AttachmentView[] = parsed.attachments.map((a, index) => ({
+      index,
+      filename: a.filename ?? `attachment-${index + 1}`,
+      contentType: a.contentType,
+      size: a.size,
+      disposition: a.contentDisposition ?? 'attachment',
+    }));
+    return {
+      ...summary,
+      headers: parsed.headerLines.map(({ line }) => {
+        const colon = line.indexOf(':');
+        // unfolded (RFC 5322 §2.2.3): one logical line per header
+        return { name: line.slice(0, colon), value: line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim() };
+      }),
+      text: parsed.text ?? null,
+      hasHtml: typeof parsed.html === 'string',
+      attachments,
+    };
+  }
+
+  /** The message exactly as stored, as a `.eml` download. */
+  @Get(':id/raw')
+  async raw(@Param('id', MessageIdPipe) id: string): Promise<StreamableFile> {
+    const message = await this.message(id);
+    return new StreamableFile(createReadStream(message.paths[0]!), {
+      type: 'message/rfc822',
+      disposition: attachmentDisposition(`${id}.eml`),
+      length: message.size,
+    });
+  }
+
+  /** The HTML body, to be shown in a sandboxed frame; it can run nothing and load nothing. */
+  @Get(':id/html')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
+  async html(@Param('id', MessageIdPipe) id: string): Promise<string> {
+    const parsed = await this.reader.parse(await this.message(id));
+    if (typeof parsed.html !== 'string') throw new NotFoundException('This message has no HTML body');
+    return parsed.html;
+  }
+
+  /** One attachment, always as a download (never rendered by the browser). */
+  @Get(':id/attachments/:index')
+  async attachment(
+    @Param('id', MessageIdPipe) id: string,
+    @Param('index', ParseIntPipe) index: number,
+  ): Promise<StreamableFile> {
+    const parsed = await this.reader.parse(await this.message(id));
+    const attachment = parsed.attachments[index];
+    if (!attachment) throw new NotFoundException('No such attachment');
+    return new StreamableFile(attachment.content, {
+      type: attachment.contentType || 'application/octet-stream',
+      disposition: attachmentDisposition(attachment.filename ?? `attachment-${index + 1}`),
+      length: attachment.content.length,
+    });
+  }
+
+  /** Deletes one message from every mailbox it is in. */
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id', MessageIdPipe) id: string): Promise<void> {
+    await this.reader.delete(await this.message(id));
+  }
+
+  /** Deletes every message; answers how many there were. */
+  @Delete()
+  async deleteAll(): Promise<{ deleted: number }> {
+    return { deleted: await this.reader.deleteAll() };
+  }
+
+  private async message(id: string): Promise<StoredMessage> {
+    const message = await this.reader.find(id);
+    if (!message) throw new NotFoundException('No such message');
+    return message;
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '../config.module.js';
+import { InboxChanges } from './inbox-changes.js';
+import { InboxEventsController } from './inbox-events.controller.js';
+import { InboxController } from './inbox.controller.js';
+import { MaildirReader } from './maildir.reader.js';
+
+/** The web inbox's API over the Maildir; exports `InboxChanges` for the store to report to. */
+@Module({
+  imports: [ConfigModule],
+  controllers: [InboxController, InboxEventsController],
+  providers: [InboxChanges, MaildirReader],
+  exports: [InboxChanges],
+})
+export class InboxModule {}

@@ -1,0 +1,39 @@
+/** One stored message in the inbox list (`GET /api/messages`). */
+export interface MessageSummary {
+  /** The Maildir file name (without `:2,` flags): stable, unique, the same in every mailbox. */
+  readonly id: string;
+  /** The Maildir folders holding it: local recipients, and `outbound` for mail to elsewhere. */
+  readonly mailboxes: readonly string[];
+  /** The `From:` header as text (`"Ann" <ann@example.test>`), `''` when absent. */
+  readonly from: string;
+  /** The `To:` header as text, `''` when absent. */
+  readonly to: string;
+  readonly subject: string;
+  /** Bytes on disk, our `Received:` header included. */
+  readonly size: number;
+  /** When this server stored it (ISO 8601). */
+  readonly receivedAt: string;
+  /** The sender's `Date:` header (ISO 8601), when it has a valid one. */
+  readonly date?: string;
+}
+
+/** One attachment of a message; download it from `attachments/:index`. */
+export interface AttachmentView {
+  readonly index: number;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  /** `inline` parts are usually images shown inside the HTML body. */
+  readonly disposition: string;
+}
+
+/** One message as the inbox shows it (`GET /api/messages/:id`). */
+export interface MessageDetail extends MessageSummary {
+  /** Header lines in order, as sent (not decoded). */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** The plain-text body, or mailparser's text rendering of the HTML; `null` when there is none. */
+  readonly text: string | null;
+  /** Whether `GET /api/messages/:id/html` has an HTML body to show. */
+  readonly hasHtml: boolean;
+  readonly attachments: readonly AttachmentView[];
+}

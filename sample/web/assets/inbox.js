@@ -1,0 +1,179 @@
+// The web inbox: the message list (newest first, updated live over server-sent events) and the
+// selected message (#<id> in the address bar, so a reload keeps it).
+import { api, el, formatSize, formatTime, liveStream } from './ui.js';
+
+const rows = document.querySelector('#messages tbody');
+const pane = document.getElementById('message');
+const mailboxSelect = document.getElementById('mailbox');
+
+/** Every message the server has, by id. */
+const messages = new Map();
+/** Ids that arrived live: their rows flash once. */
+const fresh = new Set();
+/** Events that came while the list was being (re)loaded, applied once it is in. */
+let pending = null;
+
+const selectedId = () => decodeURIComponent(location.hash.slice(1));
+const messageUrl = (id, rest = '') => `/api/messages/${encodeURIComponent(id)}${rest}`;
+
+async function reload() {
+  pending = [];
+  try {
+    const list = await api('/api/messages');
+    messages.clear();
+    for (const m of list) messages.set(m.id, m);
+    for (const apply of pending) apply();
+  } finally {
+    pending = null;
+  }
+  render();
+}
+
+/** Applies a live change now, or after the list being loaded (which may not include it). */
+function change(apply) {
+  if (pending) pending.push(apply);
+  else {
+    apply();
+    render();
+  }
+}
+
+function render() {
+  const filter = mailboxSelect.value;
+  const all = [...messages.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || (a.id < b.id ? 1 : -1));
+  const shown = filter ? all.filter((m) => m.mailboxes.includes(filter)) : all;
+  const existing = new Map([...rows.children].map((row) => [row.dataset.id, row]));
+  rows.replaceChildren(...shown.map((m) => existing.get(m.id) ?? row(m)));
+  for (const r of rows.children) r.classList.toggle('selected', r.dataset.id === selectedId());
+  document.getElementById('count').textContent = `${shown.length} message${shown.length === 1 ? '' : 's'}`;
+  document.getElementById('empty').hidden = shown.length > 0;
+  renderMailboxes(all);
+  if (selectedId() && !messages.has(selectedId()) && !pending) showNothing();
+}
+
+function row(m) {
+  const open = () => (location.hash = encodeURIComponent(m.id));
+  const tr = el(
+    'tr',
+    { dataset: { id: m.id }, tabIndex: 0, className: fresh.delete(m.id) ? 'fresh' : '', title: `Mailboxes: ${m.mailboxes.join(', ')}` },
+    el('td', { className: 'from' }, m.from || '(no sender)'),
+    el('td', { className: 'to' }, m.to || m.mailboxes.join(', ')),
+    el('td', { className: 'subject' }, m.subject || '(no subject)'),
+    el('td', { className: 'num' }, formatSize(m.size)),
+    el('td', { className: 'num', title: m.receivedAt }, formatTime(m.receivedAt)),
+  );
+  tr.addEventListener('click', open);
+  tr.addEventListener('keydown', (event) => event.key === 'Enter' && open());
+  tr.addEventListener('animationend', (event) => event.animationName === 'fresh' && tr.classList.remove('fresh'));
+  return tr;
+}
+
+function renderMailboxes(all) {
+  const names = [...new Set(all.flatMap((m) => m.mailboxes))].sort();
+  const current = mailboxSelect.value;
+  const have = [...mailboxSelect.options].slice(1).map((o) => o.value);
+  if (names.join('\n') === have.join('\n')) return;
+  mailboxSelect.replaceChildren(el('option', { value: '' }, 'all'), ...names.map((n) => el('option', { value: n }, n)));
+  mailboxSelect.value = names.includes(current) ? current : '';
+}
+
+function showNothing() {
+  pane.replaceChildren(el('p', { className: 'empty' }, 'Select a message to read it.'));
+}
+
+async function show(id) {
+  if (!id) return showNothing();
+  let m;
+  try {
+    m = await api(messageUrl(id));
+  } catch {
+    return pane.replaceChildren(el('p', { className: 'empty' }, 'This message is gone.'));
+  }
+  if (id !== selectedId()) return; // another one was selected meanwhile
+  const body = el('div', { className: 'body' });
+  const tabs = el('div', { className: 'tabs', role: 'tablist' });
+  const views = {
+    html: () => [
+      el('p', { className: 'note' }, 'Shown sandboxed: scripts do not run and remote images and styles are not loaded.'),
+      el('iframe', { sandbox: '', src: messageUrl(id, '/html'), title: 'HTML body', referrerPolicy: 'no-referrer' }),
+    ],
+    text: () => el('pre', { className: 'text' }, m.text ?? '(no text body)'),
+    headers: () =>
+      el('table', { className: 'headers' }, el('tbody', {}, m.headers.map((h) => el('tr', {}, el('th', {}, h.name), el('td', {}, h.value))))),
+  };
+  const select = (name) => {
+    body.replaceChildren(...[views[name]()].flat());
+    body.dataset.view = name;
+    for (const tab of tabs.children) tab.setAttribute('aria-selected', String(tab.dataset.view === name));
+  };
+  for (const [name, label] of [['html', 'HTML'], ['text', 'Text'], ['headers', 'Headers']]) {
+    if (name === 'html' && !m.hasHtml) continue;
+    tabs.append(el('button', { type: 'button', role: 'tab', dataset: { view: name }, onclick: () => select(name) }, label));
+  }
+  const remove = el('button', { type: 'button', className: 'danger', onclick: () => removeMessage(id) }, 'Delete');
+  pane.replaceChildren(
+    el('h2', { className: 'subject' }, m.subject || '(no subject)'),
+    el(
+      'dl',
+      { className: 'meta' },
+      field('From', m.from),
+      field('To', m.to),
+      field('Mailboxes', m.mailboxes.join(', ')),
+      m.date && field('Date', new Date(m.date).toLocaleString()),
+      field('Received', `${new Date(m.receivedAt).toLocaleString()} · ${formatSize(m.size)}`),
+    ),
+    el('div', { className: 'actions' }, el('a', { className: 'button', href: messageUrl(id, '/raw'), download: `${id}.eml` }, 'Download .eml'), remove),
+    m.attachments.length > 0 &&
+      el(
+        'ul',
+        { className: 'attachments', 'aria-label': 'Attachments' },
+        m.attachments.map((a) =>
+          el('li', {}, el('a', { href: messageUrl(id, `/attachments/${a.index}`), download: a.filename }, a.filename), el('span', { className: 'muted' }, ` ${a.contentType}, ${formatSize(a.size)}`)),
+        ),
+      ),
+    tabs,
+    body,
+  );
+  select(m.hasHtml ? 'html' : 'text');
+}
+
+function field(name, value) {
+  return [el('dt', {}, name), el('dd', {}, value || '—')];
+}
+
+async function removeMessage(id) {
+  await api(messageUrl(id), { method: 'DELETE' });
+  change(() => messages.delete(id));
+  history.replaceState(null, '', location.pathname);
+  showNothing();
+}
+
+document.getElementById('delete-all').addEventListener('click', async () => {
+  if (!messages.size || !confirm(`Delete all ${messages.size} messages from every mailbox?`)) return;
+  await api('/api/messages', { method: 'DELETE' });
+  change(() => messages.clear());
+  showNothing();
+});
+
+mailboxSelect.addEventListener('change', render);
+addEventListener('hashchange', () => {
+  render();
+  void show(selectedId());
+});
+
+liveStream(
+  '/api/events/messages',
+  {
+    stored: (summary) => {
+      fresh.add(summary.id);
+      change(() => messages.set(summary.id, summary));
+    },
+    deleted: ({ ids }) =>
+      change(() => {
+        for (const id of ids) messages.delete(id);
+      }),
+  },
+  // on every (re)connection: changes made while disconnected are not replayed, so list again
+  () => void reload(),
+);
+void show(selectedId());

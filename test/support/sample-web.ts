@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FumiServer } from '../../lib/index.js';
+import { createSampleApp, listenSampleApp } from '../../sample/sample.app.js';
+
+/** The sample as `npm start` runs it (HTTP app + SMTP server), on free ports with its own Maildir. */
+export interface RunningSample {
+  app: INestApplication;
+  /** `http://127.0.0.1:<port>` of the web inbox and its API. */
+  url: string;
+  smtpPort: number;
+  maildir: string;
+  close(): Promise<void>;
+}
+
+export async function startSampleWeb(env: Record<string, string> = {}): Promise<RunningSample> {
+  const maildir = await mkdtemp(join(tmpdir(), 'fumi-web-'));
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    MAILDIR: maildir,
+    ...env,
+  });
+  let app: INestApplication;
+  try {
+    app = await createSampleApp({ logger: process.env.FUMI_TEST_LOGS ? ['log', 'warn', 'error'] : false, abortOnError: false });
+  } finally {
+    process.env = saved;
+  }
+  await listenSampleApp(app);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    smtpPort: app.get(FumiServer).address().port,
+    maildir,
+    close: async () => {
+      await app.close();
+      await rm(maildir, { recursive: true, force: true });
+    },
+  };
+}
