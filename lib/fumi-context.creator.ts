@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import type { NextFunction, SmtpContext } from './context/smtp.context.js';
+import { createDirectInvoker, type PipelineFn, recordingEnhancers } from './direct-invoker.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
@@ -11,7 +11,6 @@ import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.inte
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
-type PipelineFn = (ctx: SmtpContext, next: NextFunction) => Promise<unknown>;
 
 /**
  * Wraps handler methods in Nest's pipeline (guards, interceptors, pipes, exception filters) with
@@ -64,7 +63,8 @@ export class FumiContextCreator {
   }
 
   private wrap(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): PipelineFn {
-    const fn = this.contextCreator.create(
+    const { creator, resolved } = recordingEnhancers(this.contextCreator);
+    const fn = creator.create(
       instance,
       instance[methodName]!,
       methodName,
@@ -75,7 +75,7 @@ export class FumiContextCreator {
       { guards: true, interceptors: true, filters: true },
       FUMI_CONTEXT_TYPE,
     );
-    return (ctx, next) => fn(ctx, next);
+    return createDirectInvoker(instance, instance[methodName]!, resolved) ?? ((ctx, next) => fn(ctx, next));
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
