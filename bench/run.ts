@@ -37,7 +37,10 @@ async function measureWorkload(workload: Workload, variants: readonly ServerVari
     for (const variant of rotated(variants, run)) {
       const sample = await measureRun(workload, variant, profileDir);
       samples.get(variant)!.push(sample);
-      process.stderr.write(`  ${workload.name} run ${run + 1}/${runs} ${variant}: ${sample.throughput.toFixed(1)}/s\n`);
+      process.stderr.write(
+        `  ${workload.name} run ${run + 1}/${runs} ${variant}: ${sample.throughput.toFixed(1)}/s, ` +
+          `server CPU ${(sample.serverCpuShare * 100).toFixed(0)}%, client CPU ${(sample.clientCpuShare * 100).toFixed(0)}%\n`,
+      );
     }
   }
   return variants.map((variant) => summarize(samples.get(variant)!, unitsOf(workload)));

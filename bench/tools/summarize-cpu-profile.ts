@@ -68,6 +68,24 @@ function print(title: string, table: Map<string, number>): void {
     );
 }
 
+/** Which code a function belongs to: our library, a package, Node itself, or the runtime. */
+function origin(node: ProfileNode): string {
+  const { url, functionName } = node.callFrame;
+  if (!url) return functionName.startsWith('(') ? functionName : `native ${functionName}`;
+  if (url.startsWith('node:')) return 'node internals';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  const local = /\/dist\/([^/]+)\//.exec(url);
+  return local ? local[1]! : url;
+}
+
+const byOrigin = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  const key = origin(byId.get(id)!);
+  byOrigin.set(key, (byOrigin.get(key) ?? 0) + micros);
+}
+
 console.log(basename(file));
+print('self time by origin', byOrigin);
 print('self time', self);
 print('total time', inclusive);
