@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseBenchArguments } from './harness/bench-arguments.js';
 import type { ServerVariant } from './harness/ipc-messages.js';
+import { DESCRIPTOR_MARGIN, fileDescriptorLimit } from './harness/file-descriptor-limit.js';
 import { describeMachine, formatLoad } from './harness/machine-description.js';
 import { measureRun } from './harness/measure-run.js';
 import { formatWorkloadTable } from './harness/report-table.js';
@@ -14,6 +15,7 @@ import { type ResultEntry, toResultEntries, writeResults } from './harness/resul
 import type { RunSample } from './harness/run-sample.js';
 import { summarize, type Summary } from './harness/summary.js';
 import { workloads, type Workload } from './harness/workloads.js';
+import { benchSmtpOptions } from './servers/bench-smtp-options.js';
 
 const RESULTS_FILE = new URL('../../bench/results/latest.json', import.meta.url);
 /** Sink runs for the load generator's ceiling: it is far from the limit, a few runs suffice. */
@@ -53,13 +55,17 @@ async function measureCeiling(workload: Workload): Promise<Summary> {
 }
 
 const args = parseBenchArguments(process.argv.slice(2));
-const selected = workloads(args.quick).filter((w) => args.only.length === 0 || args.only.includes(w.name));
+const descriptors = fileDescriptorLimit();
+const selected = workloads(args.quick, descriptors === undefined ? undefined : descriptors - DESCRIPTOR_MARGIN).filter((w) => args.only.length === 0 || args.only.includes(w.name));
 if (selected.length === 0) throw new Error(`no workload named ${args.only.join(', ')}`);
 if (args.profileDir) await mkdir(args.profileDir, { recursive: true });
 
 const started = performance.now();
 console.log(`nestjs-fumi benchmark (${args.quick ? 'quick' : 'full'}): ${describeMachine()}`);
 console.log(`each figure is the median of ${args.runs} runs; every run uses fresh server and load-generator processes`);
+console.log(
+  `open-files limit (ulimit -n) ${descriptors ?? 'unknown'} per process; smtp-server maxClients ${benchSmtpOptions.maxClients}`,
+);
 
 const entries: ResultEntry[] = [];
 for (const workload of selected) {

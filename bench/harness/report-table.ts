@@ -36,7 +36,7 @@ export function formatWorkloadTable(workload: Workload, summaries: readonly Summ
   const unit = workload.spec.kind === 'idle' ? 'conn/s' : 'msg/s';
   const lines = [
     `\n${workload.name}: ${workload.title}  (medians of ${summaries[0]?.runs ?? 0} runs)`,
-    row(COLUMNS.map(([title]) => (title === 'msg/s' ? unit : title))),
+    row(COLUMNS.map(([title]) => (title === 'msg/s' ? unit : title === 'CPU µs/msg' ? `CPU µs/${unit.split('/')[0]}` : title))),
   ];
   for (const s of summaries) {
     lines.push(
