@@ -19,7 +19,7 @@ import { benchSmtpOptions } from './servers/bench-smtp-options.js';
 
 const RESULTS_FILE = new URL('../../bench/results/latest.json', import.meta.url);
 /** Sink runs for the load generator's ceiling: it is far from the limit, a few runs suffice. */
-const CEILING_RUNS = 2;
+const ceilingRuns = (quick: boolean) => (quick ? 1 : 2);
 
 function unitsOf(workload: Workload): number {
   const spec = workload.spec;
@@ -48,9 +48,9 @@ async function measureWorkload(workload: Workload, variants: readonly ServerVari
   return variants.map((variant) => summarize(samples.get(variant)!, unitsOf(workload)));
 }
 
-async function measureCeiling(workload: Workload): Promise<Summary> {
+async function measureCeiling(workload: Workload, runs: number): Promise<Summary> {
   const samples: RunSample[] = [];
-  for (let run = 0; run < CEILING_RUNS; run++) samples.push(await measureRun(workload, 'sink'));
+  for (let run = 0; run < runs; run++) samples.push(await measureRun(workload, 'sink'));
   return summarize(samples, unitsOf(workload));
 }
 
@@ -70,7 +70,7 @@ console.log(
 const entries: ResultEntry[] = [];
 for (const workload of selected) {
   const summaries = await measureWorkload(workload, args.variants, args.runs, args.profileDir);
-  const ceiling = args.ceiling ? await measureCeiling(workload) : undefined;
+  const ceiling = args.ceiling ? await measureCeiling(workload, ceilingRuns(args.quick)) : undefined;
   console.log(formatWorkloadTable(workload, summaries, ceiling));
   entries.push(...toResultEntries(workload, summaries, args.quick ? 'quick' : 'full'));
 }
