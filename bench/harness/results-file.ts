@@ -13,6 +13,8 @@ export interface ResultEntry {
   rssMb: number;
   p50Ms: number | null;
   cpuSeconds: number;
+  /** Server CPU per message (per connection for the idle workload): less sensitive to a busy machine. */
+  cpuMicrosPerMsg: number;
   rssGrowthMb: number;
   kbPerConnection?: number;
   /** Connections opened a second (idle workload). */
@@ -40,6 +42,7 @@ export function toResultEntries(workload: Workload, summaries: readonly Summary[
             rssMb: round(s.peakRssMb, 1),
             p50Ms: idle ? null : round(s.p50Ms, 3),
             cpuSeconds: round(s.cpuSeconds, 3),
+            cpuMicrosPerMsg: round(s.cpuMicrosPerUnit, 1),
             rssGrowthMb: round(s.rssGrowthMb, 1),
             ...(s.kbPerConnection !== undefined ? { kbPerConnection: round(s.kbPerConnection, 2) } : {}),
             ...(idle ? { connsPerSec: round(s.throughput, 1) } : {}),
