@@ -20,6 +20,7 @@ type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
+  private readonly scopedPipelines = new Map<InstanceWrapper, Map<string, WeakMap<ContextId, PipelineFn>>>();
 
   constructor(
     externalContextCreator: ExternalContextCreator,
@@ -44,7 +45,7 @@ export class FumiContextCreator {
     }
     // One instance per connection, resolved on the connection's first call and reused by every
     // later phase; the WeakMap lets it go with the session's context id.
-    const perConnection = new WeakMap<ContextId, PipelineFn>();
+    const perConnection = this.scopedPipelinesOf(wrapper, methodName);
     return {
       ...base,
       invoke: async (ctx, next) => {
@@ -76,6 +77,19 @@ export class FumiContextCreator {
       FUMI_CONTEXT_TYPE,
     );
     return createDirectInvoker(instance, instance[methodName]!, resolved) ?? ((ctx, next) => fn(ctx, next));
+  }
+
+  /**
+   * A request-scoped method's pipelines, one per connection, shared by every phase the method
+   * handles: building a pipeline is the dearest step of a connection's first command, and a
+   * method with several phase decorators would otherwise build the same one for each.
+   */
+  private scopedPipelinesOf(wrapper: InstanceWrapper, methodName: string): WeakMap<ContextId, PipelineFn> {
+    let methods = this.scopedPipelines.get(wrapper);
+    if (!methods) this.scopedPipelines.set(wrapper, (methods = new Map()));
+    let pipelines = methods.get(methodName);
+    if (!pipelines) methods.set(methodName, (pipelines = new WeakMap()));
+    return pipelines;
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
