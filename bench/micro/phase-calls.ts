@@ -30,5 +30,15 @@ export function phaseCalls(smtp: SMTPServer): Record<string, PhaseCall> {
       smtp.onClose(fresh, () => undefined);
       await nextMacrotask();
     },
+    // A short connection's whole life: every phase once, on a new session.
+    'whole connection': async () => {
+      const fresh = fakeSmtpSession();
+      await connect(fresh);
+      await new Promise<void>((resolve, reject) => smtp.onMailFrom(senderAddress(), fresh, settle(resolve, reject)));
+      await new Promise<void>((resolve, reject) => smtp.onRcptTo(recipientAddress(), fresh, settle(resolve, reject)));
+      await new Promise<void>((resolve, reject) => smtp.onData(finishedMessageStream(), fresh, settle(resolve, reject)));
+      smtp.onClose(fresh, () => undefined);
+      await nextMacrotask();
+    },
   };
 }
