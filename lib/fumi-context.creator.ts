@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import type { NextFunction, SmtpContext } from './context/smtp.context.js';
+import { createDirectInvoker, type PipelineFn, recordingEnhancers } from './direct-invoker.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
@@ -11,7 +11,6 @@ import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.inte
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
-type PipelineFn = (ctx: SmtpContext, next: NextFunction) => Promise<unknown>;
 
 /**
  * Wraps handler methods in Nest's pipeline (guards, interceptors, pipes, exception filters) with
@@ -21,6 +20,7 @@ type PipelineFn = (ctx: SmtpContext, next: NextFunction) => Promise<unknown>;
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
+  private readonly scopedPipelines = new Map<InstanceWrapper, Map<string, WeakMap<ContextId, PipelineFn>>>();
 
   constructor(
     externalContextCreator: ExternalContextCreator,
@@ -45,7 +45,7 @@ export class FumiContextCreator {
     }
     // One instance per connection, resolved on the connection's first call and reused by every
     // later phase; the WeakMap lets it go with the session's context id.
-    const perConnection = new WeakMap<ContextId, PipelineFn>();
+    const perConnection = this.scopedPipelinesOf(wrapper, methodName);
     return {
       ...base,
       invoke: async (ctx, next) => {
@@ -64,7 +64,8 @@ export class FumiContextCreator {
   }
 
   private wrap(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): PipelineFn {
-    const fn = this.contextCreator.create(
+    const { creator, resolved } = recordingEnhancers(this.contextCreator);
+    const fn = creator.create(
       instance,
       instance[methodName]!,
       methodName,
@@ -75,7 +76,20 @@ export class FumiContextCreator {
       { guards: true, interceptors: true, filters: true },
       FUMI_CONTEXT_TYPE,
     );
-    return (ctx, next) => fn(ctx, next);
+    return createDirectInvoker(instance, instance[methodName]!, resolved) ?? ((ctx, next) => fn(ctx, next));
+  }
+
+  /**
+   * A request-scoped method's pipelines, one per connection, shared by every phase the method
+   * handles: building a pipeline is the dearest step of a connection's first command, and a
+   * method with several phase decorators would otherwise build the same one for each.
+   */
+  private scopedPipelinesOf(wrapper: InstanceWrapper, methodName: string): WeakMap<ContextId, PipelineFn> {
+    let methods = this.scopedPipelines.get(wrapper);
+    if (!methods) this.scopedPipelines.set(wrapper, (methods = new Map()));
+    let pipelines = methods.get(methodName);
+    if (!pipelines) methods.set(methodName, (pipelines = new WeakMap()));
+    return pipelines;
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */

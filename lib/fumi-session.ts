@@ -27,20 +27,27 @@ export interface SessionRuntime {
   busy: boolean;
 }
 
-const normalized = new WeakMap<SMTPServerAddress, SmtpAddress>();
+/**
+ * Where `toSmtpAddress` keeps an address's normalized form: on smtp-server's own address object,
+ * under a symbol (invisible to its keys and to JSON). A WeakMap did the same at several times
+ * the cost, a new entry for every MAIL FROM and RCPT TO weighing on every garbage collection.
+ */
+const kNormalized = Symbol('fumi.address');
+const NO_ARGS: Readonly<Record<string, string | true>> = Object.freeze({});
 
-/** smtp-server gives `args: false` when a command had no parameters; ours is always an object. */
+type CachingAddress = SMTPServerAddress & { [kNormalized]?: SmtpAddress };
+
+/**
+ * smtp-server gives `args: false` when a command had no parameters; ours is always an object.
+ * The same raw address always gives the same object.
+ */
 export function toSmtpAddress(raw: SMTPServerAddress): SmtpAddress {
-  let address = normalized.get(raw);
-  if (!address) {
-    address = Object.freeze({
-      address: raw.address,
-      args: Object.freeze({ ...(raw.args || {}) }),
-      ...(raw.dsn ? { dsn: raw.dsn } : {}),
-    });
-    normalized.set(raw, address);
-  }
-  return address;
+  const cache = raw as CachingAddress;
+  return (cache[kNormalized] ??= Object.freeze({
+    address: raw.address,
+    args: raw.args ? Object.freeze({ ...raw.args }) : NO_ARGS,
+    ...(raw.dsn ? { dsn: raw.dsn } : {}),
+  }));
 }
 
 /**

@@ -407,29 +407,49 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     });
   }
 
-  /** The chain's outcome, or a 451 4.4.2 refusal once it has run longer than allowed. */
+  /**
+   * The chain's outcome, or a 451 4.4.2 refusal once it has run longer than allowed.
+   * This runs for every command: one promise and one timer, rather than a race of promises
+   * (the benchmarks showed the race costing more than the Nest pipeline of a plain handler).
+   */
   private settle(
     phase: SmtpPhase,
     ctx: SmtpContext,
     chain: (ctx: SmtpContext) => Promise<void>,
-    timerStart: Promise<void> = Promise.resolve(),
+    timerStart?: Promise<void>,
   ): Promise<void> {
     const ms = this.timeoutFor(phase);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      void timerStart.then(() => {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const startTimer = () => {
+        if (settled) return;
         timer = setTimeout(() => {
+          settled = true;
           this.logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, ms));
           const { code, enhanced, text } = REPLIES.handlerTimeout;
           reject(new SmtpException(text, code, enhanced));
         }, ms);
         timer.unref();
-      });
+      };
+      if (timerStart) void timerStart.then(startTimer);
+      else startTimer();
+      // A chain that settles after the timeout is ignored, its rejection included.
+      chain(ctx).then(
+        () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    // The chain may settle after the timeout: its late rejection must not go unhandled.
-    const outcome = chain(ctx);
-    outcome.catch(() => undefined);
-    return Promise.race([outcome, timedOut]).finally(() => clearTimeout(timer));
   }
 
   private timeoutFor(phase: SmtpPhase): number {

@@ -1,0 +1,61 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Summary } from './summary.js';
+import type { Workload } from './workloads.js';
+
+/** One entry of `bench/results/latest.json`. */
+export interface ResultEntry {
+  workload: string;
+  variant: 'raw' | 'plain' | 'full';
+  /** `null` for the idle workload, which sends no messages. */
+  msgsPerSec: number | null;
+  p99Ms: number | null;
+  /** Peak RSS of the server process during the workload. */
+  rssMb: number;
+  p50Ms: number | null;
+  cpuSeconds: number;
+  /** Server CPU per message (per connection for the idle workload): less sensitive to a busy machine. */
+  cpuMicrosPerMsg: number;
+  rssGrowthMb: number;
+  kbPerConnection?: number;
+  /** Connections opened a second (idle workload). */
+  connsPerSec?: number;
+  ratioToRaw: number | null;
+  runs: number;
+  errors: number;
+  mode: 'full' | 'quick';
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export function toResultEntries(workload: Workload, summaries: readonly Summary[], mode: 'full' | 'quick'): ResultEntry[] {
+  const raw = summaries.find((s) => s.variant === 'raw');
+  const idle = workload.spec.kind === 'idle';
+  return summaries.flatMap((s) =>
+    s.variant === 'sink'
+      ? []
+      : [
+          {
+            workload: workload.name,
+            variant: s.variant,
+            msgsPerSec: idle ? null : round(s.throughput, 1),
+            p99Ms: idle ? null : round(s.p99Ms, 3),
+            rssMb: round(s.peakRssMb, 1),
+            p50Ms: idle ? null : round(s.p50Ms, 3),
+            cpuSeconds: round(s.cpuSeconds, 3),
+            cpuMicrosPerMsg: round(s.cpuMicrosPerUnit, 1),
+            rssGrowthMb: round(s.rssGrowthMb, 1),
+            ...(s.kbPerConnection !== undefined ? { kbPerConnection: round(s.kbPerConnection, 2) } : {}),
+            ...(idle ? { connsPerSec: round(s.throughput, 1) } : {}),
+            ratioToRaw: raw ? round(s.throughput / raw.throughput, 3) : null,
+            runs: s.runs,
+            errors: s.errors,
+            mode,
+          },
+        ],
+  );
+}
+
+export async function writeResults(file: URL, entries: readonly ResultEntry[]): Promise<void> {
+  await mkdir(new URL('.', file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(entries, null, 2)}\n`);
+}

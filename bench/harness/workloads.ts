@@ -1,0 +1,97 @@
+import type { WorkloadSpec } from '../load/workload-spec.js';
+
+/** How a workload's memory figure is read. */
+export type MemoryFigure =
+  /** Peak RSS of the server during the workload. */
+  | 'peak'
+  /** Peak RSS minus the RSS before the workload: does the server buffer the message? */
+  | 'growth'
+  /** (RSS with every connection open and idle − RSS before) / connections. */
+  | 'per-connection';
+
+export interface Workload {
+  readonly name: string;
+  readonly title: string;
+  readonly spec: WorkloadSpec;
+  /** Run before measuring, on the same server, so that the measured run meets warm (JIT-compiled) code. */
+  readonly warmup: readonly WorkloadSpec[];
+  readonly memory: MemoryFigure;
+  /** Longest a single run may take before it is abandoned. */
+  readonly timeoutMs: number;
+}
+
+const KB = 1024;
+const MB = 1024 * 1024;
+
+/**
+ * smtp-server holds every greeting back 100 ms, so short-connection throughput can never exceed
+ * concurrency / 0.1 s, and a connection's whole life (delay, EHLO, one transaction, QUIT) is
+ * nearer 0.15 s. 400 in flight allow some 2,500 a second, about what one core of smtp-server
+ * sustains. More would not help: connections arrive in waves (the delay synchronises them), and
+ * at 600 the waves overflow the listen backlog, whose dropped SYNs cost 1 s each.
+ */
+const SHORT_CONCURRENCY = 400;
+
+/** Enough connections in flight that the server never waits for the client. */
+const PERSISTENT_CONNECTIONS = 100;
+
+/** Connection attempts in flight while opening idle connections: below the listen backlog (511). */
+const IDLE_OPEN_CONCURRENCY = 400;
+
+const warmMessages: WorkloadSpec = { kind: 'persistent', connections: 8, messagesPerConnection: 60, messageBytes: 2 * KB };
+const warmConnections: WorkloadSpec = { kind: 'short', connections: 300, concurrency: 100, messageBytes: 2 * KB };
+const warmLarge: WorkloadSpec = { kind: 'persistent', connections: 2, messagesPerConnection: 5, messageBytes: MB };
+
+/**
+ * Every workload, sized for a full run or for `--quick` (the whole bench within two minutes).
+ * `maxConnections` caps the idle workload where the open-files limit is lower than it needs.
+ */
+export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFINITY): Workload[] {
+  const idleConnections = Math.min(quick ? 1_000 : 5_000, maxConnections);
+  return [
+    {
+      name: 'short-connections',
+      title: `short connections, 1 × 2 KB message each, ${SHORT_CONCURRENCY} concurrent`,
+      spec: { kind: 'short', connections: quick ? 2_500 : 15_000, concurrency: SHORT_CONCURRENCY, messageBytes: 2 * KB },
+      warmup: [warmConnections, warmMessages],
+      memory: 'peak',
+      timeoutMs: quick ? 30_000 : 120_000,
+    },
+    {
+      name: 'persistent-connections',
+      title: `persistent connections, 2 KB messages, ${PERSISTENT_CONNECTIONS} connections`,
+      spec: quick
+        ? { kind: 'persistent', connections: PERSISTENT_CONNECTIONS, messagesPerConnection: 40, messageBytes: 2 * KB }
+        : { kind: 'persistent', connections: PERSISTENT_CONNECTIONS, messagesPerConnection: 250, messageBytes: 2 * KB },
+      warmup: [warmMessages],
+      memory: 'peak',
+      timeoutMs: quick ? 30_000 : 120_000,
+    },
+    {
+      name: 'large-messages',
+      title: `1 MB messages, ${quick ? 4 : 8} connections`,
+      spec: quick
+        ? { kind: 'persistent', connections: 4, messagesPerConnection: 25, messageBytes: MB }
+        : { kind: 'persistent', connections: 8, messagesPerConnection: 100, messageBytes: MB },
+      warmup: [warmMessages, warmLarge],
+      memory: 'peak',
+      timeoutMs: quick ? 30_000 : 120_000,
+    },
+    {
+      name: 'huge-message',
+      title: 'one 100 MB message',
+      spec: { kind: 'persistent', connections: 1, messagesPerConnection: 1, messageBytes: 100 * MB },
+      warmup: [warmMessages, warmLarge],
+      memory: 'growth',
+      timeoutMs: 60_000,
+    },
+    {
+      name: 'idle-connections',
+      title: `${idleConnections.toLocaleString('en')} concurrent idle connections`,
+      spec: { kind: 'idle', connections: idleConnections, openConcurrency: IDLE_OPEN_CONCURRENCY },
+      warmup: [warmConnections],
+      memory: 'per-connection',
+      timeoutMs: quick ? 30_000 : 90_000,
+    },
+  ];
+}

@@ -1,0 +1,31 @@
+/**
+ * The shape of one load-generator run. The orchestrator picks the numbers (full or `--quick`);
+ * the load generator only follows them.
+ */
+export type WorkloadSpec = ShortConnectionsSpec | PersistentConnectionsSpec | IdleConnectionsSpec;
+
+/** Many connections, one message each: connect, EHLO, one transaction, QUIT. */
+export interface ShortConnectionsSpec {
+  readonly kind: 'short';
+  /** Connections (so messages) in total. */
+  readonly connections: number;
+  /** Connections in flight at any time. */
+  readonly concurrency: number;
+  readonly messageBytes: number;
+}
+
+/** A few connections, each sending many messages one after the other. */
+export interface PersistentConnectionsSpec {
+  readonly kind: 'persistent';
+  readonly connections: number;
+  readonly messagesPerConnection: number;
+  readonly messageBytes: number;
+}
+
+/** Connections that greet (EHLO) and then sit idle until the orchestrator releases them. */
+export interface IdleConnectionsSpec {
+  readonly kind: 'idle';
+  readonly connections: number;
+  /** Connection attempts in flight while opening, to stay within the listen backlog. */
+  readonly openConcurrency: number;
+}

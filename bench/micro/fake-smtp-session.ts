@@ -1,0 +1,45 @@
+import { PassThrough } from 'node:stream';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+
+let sequence = 0;
+
+/**
+ * A session shaped like the one smtp-server hands its callbacks after EHLO, so that dispatch can
+ * be timed without sockets. Only the fields the callbacks and handlers read are filled in; the
+ * cast says so.
+ */
+export function fakeSmtpSession(): SMTPServerSession {
+  const session = {
+    id: `micro${++sequence}`,
+    secure: false,
+    localAddress: '127.0.0.1',
+    localPort: 2525,
+    remoteAddress: '127.0.0.1',
+    remotePort: 40000 + (sequence % 20000),
+    clientHostname: '[127.0.0.1]',
+    openingCommand: 'EHLO',
+    hostNameAppearsAs: 'load.bench.test',
+    transmissionType: 'ESMTP',
+    tlsOptions: false,
+    transaction: 1,
+    envelope: { mailFrom: false, rcptTo: [], bodyType: '7bit', smtpUtf8: false, requireTLS: false },
+  };
+  return session as unknown as SMTPServerSession;
+}
+
+export function senderAddress(): SMTPServerAddress {
+  return { address: 'load@bench.test', args: false };
+}
+
+export function recipientAddress(): SMTPServerAddress {
+  return { address: 'inbox@bench.test', args: false };
+}
+
+const MESSAGE = Buffer.from('Subject: micro\r\n\r\nhello\r\n');
+
+/** A message stream as smtp-server's parser produces it, already complete. */
+export function finishedMessageStream(): SMTPServerDataStream {
+  const stream = Object.assign(new PassThrough(), { byteLength: MESSAGE.length, sizeExceeded: false });
+  stream.end(MESSAGE);
+  return stream;
+}
