@@ -65,7 +65,7 @@ export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
    * queued. When Redis or the disk fails, throws the `451 4.3.0` reply (and logs why).
    */
   async enqueue<TState extends object, TUser>(ctx: DataContext<TState, TUser>, options: EnqueueOptions = {}): Promise<QueuedMessageReceipt> {
-    if (!(ctx instanceof DataContext)) throw new TypeError(QUEUE_MESSAGES.notInData((ctx as { phase: never }).phase));
+    if (!(ctx instanceof DataContext)) throw new TypeError(QUEUE_MESSAGES.notInData(String((ctx as { phase?: unknown }).phase)));
     const session = ctx.session;
     const messageId = options.messageId ?? `${session.id}-${session.transaction}`;
     if (typeof messageId !== 'string' || !messageId || messageId.includes(':')) throw new TypeError(QUEUE_MESSAGES.badMessageId(messageId));
