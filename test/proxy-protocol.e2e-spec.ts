@@ -154,8 +154,9 @@ describe('PROXY protocol', () => {
       const header = proxyV2Header({ source: ['198.51.100.20', 1025], destination: ['192.0.2.1', 25] });
       const socket = connect({ host: '127.0.0.1', port: app.port });
       socket.write(Buffer.concat([header, Buffer.from('QUIT\r\n')]));
-      // smtp-server's answer to a client that talks before the greeting: the QUIT reached it, as SMTP
-      expect(await text(socket)).toMatch(/^421 .*talk too soon/);
+      // the QUIT reached smtp-server as SMTP: it answers a client that talks before the greeting with
+      // 421 (or, had this machine stalled past the 100 ms greeting delay, greets and says goodbye)
+      expect(await text(socket)).toMatch(/^421 .*talk too soon|^220 [^]*\r\n221 /);
     });
 
     it.each<[string, FumiModuleOptions['proxyProtocol'], string | Buffer]>([
@@ -175,9 +176,11 @@ describe('PROXY protocol', () => {
       const app = await start(behindProxy({ trustedProxies: ['10.0.0.0/8', '2001:db8::/32'] }));
       const forged = 'PROXY TCP4 6.6.6.6 127.0.0.1 1234 25\r\n';
       const client = await SmtpTestClient.connect(app.port, { preamble: forged });
-      // smtp-server treats it as a client talking before the greeting
-      expect(client.greeting.code).toBe(421);
-      await client.closed;
+      // smtp-server reads it as SMTP from a client talking before the greeting: 421 (or, had this
+      // machine stalled past the 100 ms greeting delay, as an unknown command)
+      if (client.greeting.code === 220) expect((await client.read()).code).toBeGreaterThanOrEqual(500);
+      else expect(client.greeting.code).toBe(421);
+      await client.quit();
       expect(seen.map((s) => s.remoteAddress)).not.toContain('6.6.6.6');
     });
 
