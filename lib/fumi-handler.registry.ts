@@ -28,6 +28,11 @@ export class FumiHandlerRegistry {
     this.servers.delete(name);
   }
 
+  /** Names of the servers the app declares, in import order. */
+  get serverNames(): string[] {
+    return [...this.servers];
+  }
+
   /** Handlers of one server and phase, in chain order. */
   handlersFor(server: string, phase: SmtpPhase): FumiHandler[] {
     // Array.prototype.sort is stable, so equal priorities keep discovery order.

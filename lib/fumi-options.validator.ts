@@ -4,8 +4,9 @@ import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-option
 import { validateClientLimits } from './limits/client-limits.validator.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import { SMTP_PHASES } from './smtp-phase.js';
+import { validateProxyProtocolOptions } from './proxy/proxy-protocol-options.validator.js';
 
-const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins', 'limits'] as const;
+const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins', 'limits', 'proxyProtocol'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);
 const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
@@ -115,4 +116,5 @@ export function validateFumiOptions(options: FumiModuleOptions, server: string):
   }
   validateSecurityOptions(options, server);
   validateClientLimits(options.limits, server);
+  validateProxyProtocolOptions(options, server);
 }

@@ -42,6 +42,7 @@ import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { onEachConnection, type SmtpConnection } from './smtp-connection-hooks.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.listener.js';
 import type { FumiEvents } from './fumi-events.js';
 import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
@@ -141,6 +142,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.chains = this.registry.chainsFor(this.name);
     this.smtp = new SMTPServer(this.smtpOptions());
     onEachConnection(this.smtp, ...this.connectionHooks());
+    if (this.options.proxyProtocol) acceptProxyProtocol(this.smtp, this.options.proxyProtocol, (m) => this.logger.warn(m));
     // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
     // Before listening, errors are the listen failure that listen() reports.
     this.smtp.on('error', (error: Error) => {

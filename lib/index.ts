@@ -32,6 +32,7 @@ export {
 } from './decorators/params.decorator.js';
 export { InjectSmtpSession } from './decorators/inject-smtp-session.decorator.js';
 
+export type { ProxyProtocolOptions, ProxyProtocolVersion } from './proxy/proxy-protocol-options.interface.js';
 export type { FumiSecurityOptions } from './interfaces/fumi-security-options.interface.js';
 export type { FumiCertificateOptions } from './tls/certificate.loader.js';
 export { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth/auth-failure-limits.interface.js';

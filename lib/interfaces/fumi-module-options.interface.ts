@@ -1,6 +1,7 @@
 import type { SMTPServerOptions } from 'smtp-server';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import type { FumiClientLimits } from './fumi-client-limits.interface.js';
+import type { ProxyProtocolOptions } from '../proxy/proxy-protocol-options.interface.js';
 import type { SmtpPhase } from '../smtp-phase.js';
 import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
 import type { FumiSecurityOptions } from './fumi-security-options.interface.js';
@@ -53,6 +54,12 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
    * Default: 50 open connections per address, loopback exempt; `false` turns them all off.
    */
   limits?: FumiClientLimits | false;
+  /**
+   * Behind TCP load balancers that send a PROXY protocol header (v1 or v2): read it from the
+   * `trustedProxies` only, so that `session.remoteAddress` is the real client's. Replaces
+   * smtp-server's `useProxy` (v1 only, exact addresses). Default: off.
+   */
+  proxyProtocol?: ProxyProtocolOptions | false;
 }
 
 /** Extras of `forRoot()`/`forRootAsync()` that shape the module itself rather than the server. */

@@ -10,6 +10,11 @@ export interface SmtpTestClientOptions {
   timeout?: number;
   /** Source address, e.g. another 127.0.0.0/8 address. */
   localAddress?: string;
+  /**
+   * Bytes sent first, before the greeting is read: e.g. a PROXY protocol header, to play the
+   * load balancer in front of a server with `proxyProtocol`.
+   */
+  preamble?: string | Buffer;
 }
 
 export interface TestMessage {
@@ -54,12 +59,19 @@ export class SmtpTestClient {
 
   static async connect(port: number, options: SmtpTestClientOptions = {}): Promise<SmtpTestClient> {
     const host = options.host ?? '127.0.0.1';
+    const source = options.localAddress ? { localAddress: options.localAddress } : {};
     const socket = options.tls
-      ? tlsConnect({ host, port, rejectUnauthorized: false, ...options.tls })
-      : netConnect({ host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+      ? tlsConnect({ host, port, rejectUnauthorized: false, ...source, ...options.tls })
+      : netConnect({ host, port, ...source });
     const client = new SmtpTestClient(socket, options.timeout ?? 10_000);
+    if (options.preamble !== undefined) socket.write(options.preamble);
     client.greeting = await client.read();
     return client;
+  }
+
+  /** This end's port: what the server (or, through a load balancer, its PROXY header) sees as `remotePort`. */
+  get localPort(): number | undefined {
+    return this.socket.localPort;
   }
 
   /** `true` once the server has closed the connection. */

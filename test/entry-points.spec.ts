@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus', 'prom-client'];
+
+/** Every module a file loads at run time, transitively: value imports and re-exports (type-only ones are erased). */
+function runtimeImports(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [resolve(ROOT, entry)];
+  while (pending.length) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+      const specifier = match[1]!;
+      if (specifier.startsWith('.')) pending.push(join(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+    }
+  }
+  return { files, packages };
+}
+
+describe('entry points', () => {
+  it('keep the optional integrations out of the main entry and the testing helpers', () => {
+    // the walk reaches deep: the server and its engine are found
+    expect(runtimeImports('lib/index.ts').files).toContain(join(ROOT, 'lib/proxy/proxy-protocol.listener.ts'));
+    expect(runtimeImports('lib/index.ts').packages).toContain('smtp-server');
+    for (const entry of ['lib/index.ts', 'lib/testing/index.ts']) {
+      const { packages } = runtimeImports(entry);
+      for (const peer of OPTIONAL_PEERS) expect([entry, packages.has(peer)]).toEqual([entry, false]);
+    }
+  });
+
+  it.each([
+    ['lib/redis/index.ts', []],
+    ['lib/queue/index.ts', ['bullmq']],
+    ['lib/health/index.ts', ['@nestjs/terminus']],
+    ['lib/metrics/index.ts', ['prom-client']],
+  ])('%s loads only the optional peers it is for: %j', (entry, expected) => {
+    const { packages } = runtimeImports(entry);
+    expect(OPTIONAL_PEERS.filter((peer) => packages.has(peer))).toEqual(expected);
+  });
+
+  it('are all listed in package.json exports', () => {
+    const { exports } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> };
+    for (const name of ['redis', 'queue', 'health', 'metrics']) {
+      expect(exports[`./${name}`]).toEqual({ types: `./dist/lib/${name}/index.d.ts`, default: `./dist/lib/${name}/index.js` });
+    }
+  });
+});
