@@ -8,6 +8,8 @@ import { MaildirStore } from './maildir.store.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { tlsOptions } from './tls-options.js';
 import { WebModule } from './web/web.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { QUEUE_PROVIDER } from './delivery/queue.provider.js';
 
 /** The name the sample greets with and writes in Received: headers. */
 const SAMPLE_HOSTNAME = 'mx.example.test';
@@ -32,7 +34,8 @@ const SAMPLE_HOSTNAME = 'mx.example.test';
     InboxModule,
     LiveModule,
     WebModule,
+    OpsModule,
   ],
-  providers: [MaildirStore, MailHandlers],
+  providers: [MaildirStore, MailHandlers, QUEUE_PROVIDER],
 })
 export class AppModule {}

@@ -1,4 +1,5 @@
-import { Inject, Injectable, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Inject, Injectable, Optional, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { FumiQueue } from '../lib/queue/index.js';
 import { timingSafeEqual } from 'node:crypto';
 import { AuthContext, Ctx, DataContext, Envelope, OnAuth, OnData, OnMailFrom, OnRcptTo } from '../lib/index.js';
 import { MaildirStore } from './maildir.store.js';
@@ -25,6 +26,8 @@ export class MailHandlers {
   constructor(
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
     private readonly maildir: MaildirStore,
+    /** Set when QUEUE_REDIS_URL is: workers deliver from the queue instead. */
+    @Optional() @Inject(FumiQueue) private readonly queue: FumiQueue | null,
   ) {}
 
   @OnAuth()
@@ -51,6 +54,8 @@ export class MailHandlers {
   @UseFilters(StorageErrorFilter)
   @OnData()
   async store(@Ctx() ctx: DataContext, @Envelope(MailboxesPipe) mailboxes: string[]) {
+    // the 250 waits for Redis to hold the job (and the disk, large bodies): it survives us
+    if (this.queue) return void (await this.queue.enqueue(ctx, { metadata: { mailboxes: mailboxes.join(',') } }));
     const spooled = await this.maildir.spool(ctx.receivedHeader(), ctx.stream);
     // over the size limit the module answers 552 whatever happens here: keep nothing
     if (ctx.sizeExceeded) return spooled.discard();

@@ -12,6 +12,11 @@ export interface SampleConfig {
   maxMessageSize: number;
   tlsKey?: string;
   tlsCert?: string;
+  /** Set: accepted messages go to a BullMQ queue in this Redis instead of Maildir. */
+  queueRedisUrl?: string;
+  queueName: string;
+  /** Where bodies of large queued messages are kept until a worker has them. */
+  queueSpoolDirectory: string;
 }
 
 export const SAMPLE_CONFIG = Symbol('SAMPLE_CONFIG');
@@ -27,6 +32,15 @@ function integer(name: string, value: string | undefined, fallback: number): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
+}
+
+function redisUrl(value: string): string {
+  try {
+    if (new URL(value).protocol === 'redis:') return value;
+  } catch {
+    // reported below
+  }
+  throw new Error(`QUEUE_REDIS_URL must be a redis:// URL, got "${value}"`);
 }
 
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
@@ -47,6 +61,9 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     users,
     blockedSenderDomains: new Set(list(env.BLOCKED_SENDER_DOMAINS, 'blocked.example').map((d) => d.toLowerCase())),
     maxMessageSize: integer('MAX_MESSAGE_SIZE', env.MAX_MESSAGE_SIZE, 10 * 1024 * 1024),
+    ...(env.QUEUE_REDIS_URL ? { queueRedisUrl: redisUrl(env.QUEUE_REDIS_URL) } : {}),
+    queueName: env.QUEUE_NAME || 'fumi-inbound',
+    queueSpoolDirectory: env.QUEUE_SPOOL_DIR || './var/queue',
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
     ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),
   };

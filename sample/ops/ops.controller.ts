@@ -1,0 +1,28 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { FumiHealthIndicator } from '../../lib/health/index.js';
+import { FumiMetrics } from '../../lib/metrics/index.js';
+
+/** What a load balancer and Prometheus ask the instance. */
+@Controller()
+export class OpsController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly smtp: FumiHealthIndicator,
+    private readonly metrics: FumiMetrics,
+  ) {}
+
+  /** 200 while the SMTP server is listening and below maxClients, 503 otherwise (and while shutting down). */
+  @Get('health')
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.smtp.isHealthy('smtp')]);
+  }
+
+  /** Prometheus text format: connections, commands by phase and reply code, sizes, handler latency. */
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Res() response: { type(value: string): { send(body: string): void } }): Promise<void> {
+    response.type(this.metrics.contentType).send(await this.metrics.metrics());
+  }
+}
