@@ -230,7 +230,7 @@ describe('reliability: SMTP smuggling and the bareLineFeeds policy', () => {
         expect(servers[policy].mailbox.recipients).not.toContain('victim@target.test');
       }
       figures.fuzz = { ...tally, seconds: Math.round((performance.now() - started) / 100) / 10 };
-    });
+    }, 60_000 + SESSIONS * 40);
   });
 
   afterAll(() => {
