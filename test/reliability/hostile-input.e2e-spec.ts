@@ -336,6 +336,6 @@ describe('reliability: hostile input', () => {
       } finally {
         await reject.close();
       }
-    });
+    }, 60_000 + SESSIONS * 40);
   });
 });

@@ -14,6 +14,8 @@ function collectGarbage(): void {
 export interface ResourceSnapshot {
   readonly heapUsed: number;
   readonly rss: number;
+  /** Memory outside the V8 heap held by JS objects: Buffers and the like. */
+  readonly external: number;
   readonly resources: Readonly<Record<string, number>>;
 }
 
@@ -22,10 +24,10 @@ export async function measureResources(): Promise<ResourceSnapshot> {
   collectGarbage();
   await new Promise((resolve) => setImmediate(resolve));
   collectGarbage();
-  const { heapUsed, rss } = process.memoryUsage();
+  const { heapUsed, rss, external } = process.memoryUsage();
   const resources: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
-  return { heapUsed, rss, resources };
+  return { heapUsed, rss, external, resources };
 }
 
 /** Resource types there are more of in `after` than in `before`, with how many more. */
