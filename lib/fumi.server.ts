@@ -272,7 +272,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     const previousUser: unknown = raw.user;
     const ctx = new AuthContext(session, auth);
     this.run('auth', ctx, (error) => {
-      if (!error && ctx.accepted) return cb(null, { user: raw.user });
+      if (!error && ctx.accepted) {
+        this.authPolicy.accepted(session);
+        return cb(null, { user: raw.user });
+      }
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
       const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
