@@ -312,12 +312,19 @@ describe('reliability: hostile input', () => {
       try {
         const before = await measureResources();
         const started = performance.now();
-        await fc.assert(
-          fc.asyncProperty(fc.array(session, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-            await Promise.all(batch.map((one) => play(ports[one.policy], one)));
-          }),
-          { numRuns: Math.ceil(SESSIONS / BATCH) },
-        );
+        // in five rounds, measuring after each: growth that keeps on is a leak, a plateau is not
+        const rounds = 5;
+        const samples: { sessions: number; heapMB: number; externalMB: number; rssMB: number }[] = [];
+        for (let round = 1; round <= rounds; round++) {
+          await fc.assert(
+            fc.asyncProperty(fc.array(session, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+              await Promise.all(batch.map((one) => play(ports[one.policy], one)));
+            }),
+            { numRuns: Math.ceil(SESSIONS / BATCH / rounds) },
+          );
+          const now = await measureResources();
+          samples.push({ sessions: tally.sessions, heapMB: megabytes(now.heapUsed), externalMB: megabytes(now.external), rssMB: megabytes(now.rss) });
+        }
         const seconds = (performance.now() - started) / 1000;
         await waitFor(() => inbox.server.connections === 0 && reject.server.connections === 0);
         const after = await measureResources();
@@ -327,11 +334,15 @@ describe('reliability: hostile input', () => {
           seconds: Math.round(seconds * 10) / 10,
           heapBeforeMB: megabytes(before.heapUsed),
           heapAfterMB: megabytes(after.heapUsed),
+          externalBeforeMB: megabytes(before.external),
+          externalAfterMB: megabytes(after.external),
           rssBeforeMB: megabytes(before.rss),
           rssAfterMB: megabytes(after.rss),
+          samples,
           resourcesGained: resourcesGained(before, after),
           goodClientMs: latency,
         };
+        expect(after.external - before.external).toBeLessThan(24 * MB);
         expect(after.heapUsed - before.heapUsed).toBeLessThan(24 * MB);
       } finally {
         await reject.close();
