@@ -30,10 +30,14 @@ export async function measureResources(): Promise<ResourceSnapshot> {
   return { heapUsed, rss, external, resources };
 }
 
-/** Resource types there are more of in `after` than in `before`, with how many more. */
+/**
+ * Resource types there are more of in `after` than in `before`, with how many more. Immediates
+ * are left out: each lives for one turn of the event loop, so one caught in flight is no leak.
+ */
 export function resourcesGained(before: ResourceSnapshot, after: ResourceSnapshot): Record<string, number> {
   const gained: Record<string, number> = {};
   for (const [type, count] of Object.entries(after.resources)) {
+    if (type === 'Immediate') continue;
     const more = count - (before.resources[type] ?? 0);
     if (more > 0) gained[type] = more;
   }
