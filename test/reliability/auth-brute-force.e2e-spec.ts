@@ -34,16 +34,16 @@ async function attackOnce(port: number, from: string, guesses: string[]): Promis
   const client = await SmtpTestClient.connect(port, { localAddress: from });
   await client.ehlo();
   const replies: number[] = [];
-  let guesses_ = 0;
+  let sent = 0;
   for (const guess of guesses) {
     const reply = await client.send(plainAuth('alice', guess)).catch(() => undefined);
     if (!reply) break;
-    guesses_++;
+    sent++;
     replies.push(reply.code);
     if (reply.code === 421 || reply.code === 235) break;
   }
   client.destroy();
-  return { replies, guesses: guesses_ };
+  return { replies, guesses: sent };
 }
 
 describe('reliability: AUTH brute force under a scripted attack', () => {

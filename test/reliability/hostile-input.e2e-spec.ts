@@ -118,7 +118,7 @@ describe('reliability: hostile input', () => {
     const malformedReplies: Record<string, number> = {};
     afterAll(() => (figures.malformed = malformedReplies));
 
-    it.each(CASES)('%s: a 250 or a 5xx, never a local error, and the session goes on', async (_name, line) => {
+    it.each(CASES)('%s: a 250 or a 5xx, never a local error, and the session goes on', async (name, line) => {
       const session = await RawSession.connect(inbox.port);
       session.write('EHLO ok.test\r\n');
       await session.waitForReplies(2);
@@ -129,7 +129,7 @@ describe('reliability: hostile input', () => {
       expect(codes).toHaveLength(5);
       expect(codes[2] === 250 || (codes[2]! >= 500 && codes[2]! < 600)).toBe(true);
       expect(codes.slice(3)).toEqual([250, 250]);
-      malformedReplies[_name] = codes[2]!;
+      malformedReplies[name] = codes[2]!;
       session.destroy();
     });
 
