@@ -1,3 +1,4 @@
+import { HARDENING_OPTION_KEYS, validateHardeningOptions } from './hardening-options.validator.js';
 import { FumiOptionsError } from './errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.validator.js';
@@ -12,6 +13,8 @@ const AUTH_METHODS = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 const CALLBACKS = new Set(['onConnect', 'onSecure', 'onAuth', 'onMailFrom', 'onRcptTo', 'onData', 'onClose']);
 // TLS and AUTH options are checked on their own, by validateSecurityOptions().
 for (const key of SECURITY_OPTION_KEYS) KNOWN_KEYS.add(key);
+// So are the line-ending policy and the session caps, by validateHardeningOptions().
+for (const key of HARDENING_OPTION_KEYS) KNOWN_KEYS.add(key);
 
 type Check = (value: unknown) => string | undefined;
 
@@ -107,6 +110,7 @@ export function validateFumiOptions(options: FumiModuleOptions, server: string):
     const problem = check(value);
     if (problem) throw new FumiOptionsError(key, problem, server);
   }
+  validateHardeningOptions(options, server);
   if (options.secure && !options.key && !options.pfx && !options.sniOptions) {
     throw new FumiOptionsError(
       'secure',

@@ -23,6 +23,12 @@ export const REPLIES = {
   authLockedOut: { code: 454, enhanced: '4.7.0', text: 'Too many failed authentication attempts, try again later' },
   /** A connection that used up its failed attempts: 421 closes it. */
   authTooManyFailures: { code: 421, enhanced: '4.7.0', text: 'Too many failed authentication attempts, closing connection' },
+  /** `maxSessionDuration` reached: the connection closes; the client reconnects to carry on. */
+  sessionTooLong: { code: 421, enhanced: '4.4.2', text: 'Session time limit reached, closing connection' },
+  /** `maxCommands` reached: the connection closes; the client reconnects to carry on. */
+  tooManyCommands: { code: 421, enhanced: '4.7.0', text: 'Too many commands in one session, closing connection' },
+  /** `bareLineFeeds: 'reject'`: Postfix's code for the same refusal (`smtpd_forbid_bare_newline`). */
+  bareLineFeed: { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> received: lines must end with <CR><LF>' },
 } as const;
 
 /**

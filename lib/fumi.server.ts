@@ -20,6 +20,9 @@ import {
 } from 'smtp-server';
 import { AuthAttemptPolicy } from './auth/auth-attempt.policy.js';
 import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
+import { DEFAULT_HARDENING_OPTIONS } from './interfaces/fumi-hardening-options.interface.js';
+import { LineEndingPolicy } from './line-endings/line-ending.policy.js';
+import { SessionLimits } from './limits/session-limits.js';
 import { AuthContext } from './context/auth.context.js';
 import { CloseContext } from './context/close.context.js';
 import { ConnectContext } from './context/connect.context.js';
@@ -39,7 +42,7 @@ import {
 } from './fumi.constants.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
-import { onEachConnection, type SmtpConnection } from './smtp-connection-hooks.js';
+import { onEachConnection, type ConnectionHook } from './smtp-connection-hooks.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
 import { acceptProxyProtocol } from './proxy/proxy-protocol.listener.js';
@@ -72,6 +75,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
   private readonly certificates: ServerCertificates;
   private readonly authPolicy: AuthAttemptPolicy;
+  private readonly lineEndings: LineEndingPolicy;
+  private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
@@ -98,6 +103,15 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
     );
     this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
+    const defaults = DEFAULT_HARDENING_OPTIONS;
+    this.lineEndings = new LineEndingPolicy(options.bareLineFeeds ?? defaults.bareLineFeeds, (e) => this.toError(e));
+    this.sessionLimits = new SessionLimits(
+      {
+        maxSessionDuration: options.maxSessionDuration ?? defaults.maxSessionDuration,
+        maxCommands: options.maxCommands ?? defaults.maxCommands,
+      },
+      (e) => this.toError(e),
+    );
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -170,8 +184,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   /** What every new connection gets before its greeting. */
-  private connectionHooks(): ((connection: SmtpConnection) => void)[] {
-    const hooks: ((connection: SmtpConnection) => void)[] = [];
+  private connectionHooks(): ConnectionHook[] {
+    const hooks: ConnectionHook[] = [this.sessionLimits.guard, this.lineEndings.guard];
     if (this.enhancedCodes) hooks.push(keepOwnEnhancedCodes);
     if (this.info.authEnabled) hooks.push((connection) => this.authPolicy.guard(connection, this.session(connection.session)));
     return hooks;
@@ -266,7 +280,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     const previousUser: unknown = raw.user;
     const ctx = new AuthContext(session, auth);
     this.run('auth', ctx, (error) => {
-      if (!error && ctx.accepted) return cb(null, { user: raw.user });
+      if (!error && ctx.accepted) {
+        this.authPolicy.accepted(session);
+        return cb(null, { user: raw.user });
+      }
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
       const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
@@ -294,6 +311,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     raw: SMTPServerSession,
     cb: (error?: SMTPServerError | null, message?: SMTPServerDataResult[]) => void,
   ): void {
+    const content = this.lineEndings.message(stream, this.smtp?.options.size || Number.POSITIVE_INFINITY);
+    const refuse = () => this.lineEndings.refuseMessage(raw, cb);
     // Without data handlers smtp-server drains the message itself: no spool needed.
     if (!this.chains.data) {
       if (this.events.observed) {
@@ -303,12 +322,12 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
           this.emitEvent('data', session, started, { size: stream.byteLength, tooLarge: stream.sizeExceeded }),
         );
       }
-      return cb();
+      return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool(stream, {
+    const spool = new MessageSpool(content.read(), {
       threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
       directory: this.options.spoolDirectory ?? tmpdir(),
-      maxBytes: this.smtp?.options.size || Number.POSITIVE_INFINITY,
+      maxBytes: content.storedLimit,
     });
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.
@@ -317,8 +336,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       ctx,
       (error) => {
         void spool.dispose();
-        if (error || !this.info.lmtp) return cb(error);
-        cb(null, this.lmtpReplies(ctx));
+        content.answer(() => {
+          if (error || !this.info.lmtp) return cb(error);
+          cb(null, this.lmtpReplies(ctx));
+        }, refuse);
       },
       spool.done,
     );

@@ -4,15 +4,41 @@ import type { SMTPServer } from 'smtp-server';
 export type SmtpConnection = SMTPServer['connections'] extends Set<infer Connection> ? Connection : never;
 
 /**
+ * What runs on each new connection. It may return a function to run once when the connection
+ * is gone (to clear a timer, say): per-connection state must not outlive its connection.
+ */
+export type ConnectionHook = (connection: SmtpConnection) => void | (() => void);
+
+/**
  * Runs `hooks` on every connection as smtp-server creates it, before its greeting: smtp-server
  * adds each new connection to its public `connections` set first thing, and offers no other
- * per-connection extension point. O(1) per connection, unlike scanning the set.
+ * per-connection extension point. O(1) per connection, unlike scanning the set. What the hooks
+ * return runs when smtp-server removes the connection from the set (its `close()` and its
+ * socket's close both do), once.
  */
-export function onEachConnection(smtp: SMTPServer, ...hooks: ((connection: SmtpConnection) => void)[]): void {
+export function onEachConnection(smtp: SMTPServer, ...hooks: ConnectionHook[]): void {
+  const disposers = new WeakMap<SmtpConnection, (() => void)[]>();
   class HookedSet extends Set<SmtpConnection> {
     override add(connection: SmtpConnection): this {
-      if (!this.has(connection)) for (const hook of hooks) hook(connection);
+      if (!this.has(connection)) {
+        const cleanups: (() => void)[] = [];
+        for (const hook of hooks) {
+          const cleanup = hook(connection);
+          if (cleanup) cleanups.push(cleanup);
+        }
+        if (cleanups.length) disposers.set(connection, cleanups);
+      }
       return super.add(connection);
+    }
+
+    override delete(connection: SmtpConnection): boolean {
+      const removed = super.delete(connection);
+      const cleanups = disposers.get(connection);
+      if (removed && cleanups) {
+        disposers.delete(connection);
+        for (const cleanup of cleanups) cleanup();
+      }
+      return removed;
     }
   }
   smtp.connections = new HookedSet(smtp.connections);

@@ -40,8 +40,12 @@ export class AuthAttemptPolicy {
     return new SmtpException(text, code, enhanced);
   }
 
-  /** Makes every AUTH command of `session`'s connection pass the checks before the exchange. */
-  guard(connection: SmtpConnection, session: FumiSession): void {
+  /**
+   * Makes every AUTH command of `session`'s connection pass the checks before the exchange.
+   * Returns what to run when the connection is gone: an exchange it left unfinished gives its
+   * unit of the address budget back.
+   */
+  guard(connection: SmtpConnection, session: FumiSession): () => void {
     const saslExchange = connection.handler_AUTH;
     connection.handler_AUTH = (command: Buffer, callback: () => void) => {
       // smtp-server catches what its handlers throw synchronously; this one continues
@@ -63,6 +67,12 @@ export class AuthAttemptPolicy {
           if (!answered) answer(new SmtpException(REPLIES.localError.text, REPLIES.localError.code, REPLIES.localError.enhanced));
         });
     };
+    return () => void this.limiter.release(session);
+  }
+
+  /** A handler accepted the client: the attempt does not count against its address. */
+  accepted(session: FumiSession): void {
+    void this.limiter.release(session);
   }
 
   /**
@@ -71,9 +81,10 @@ export class AuthAttemptPolicy {
    * the way RFC 7628 says (a 334 challenge with an error JSON, then smtp-server's 535).
    */
   async refuse(session: FumiSession, auth: SMTPServerAuthentication, refusal: SMTPServerError, cb: AuthCallback): Promise<void> {
-    // XCLIENT is a trusted proxy naming a user, not a guess.
-    if (auth.method === 'XCLIENT') return cb(refusal);
     const code = refusal.responseCode ?? REPLIES.authFailed.code;
+    // XCLIENT is a trusted proxy naming a user, not a guess; a 4xx is not the client's fault.
+    if (auth.method === 'XCLIENT' || code < 500) await this.limiter.release(session);
+    if (auth.method === 'XCLIENT') return cb(refusal);
     const limit = code >= 500 ? await this.limiter.recordFailure(session) : undefined;
     if (limit) return cb(this.toError(limit));
     if (auth.method === 'XOAUTH2' && code === REPLIES.authFailed.code) return cb(null, { data: { ...XOAUTH2_FAILURE } });

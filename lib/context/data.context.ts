@@ -34,7 +34,8 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
   }
 
   /**
-   * The message as it is on the wire after dot-unstuffing, without the final dot. Each read of
+   * The message as it is on the wire after dot-unstuffing, without the final dot, its line
+   * endings as the `bareLineFeeds` policy leaves them (CRLF only, by default). Each read of
    * this property gives a new stream from the first byte, so several handlers can each read it;
    * it follows the message while it arrives and fails if the client goes away mid-DATA.
    */

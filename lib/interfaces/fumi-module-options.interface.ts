@@ -4,6 +4,7 @@ import type { FumiClientLimits } from './fumi-client-limits.interface.js';
 import type { ProxyProtocolOptions } from '../proxy/proxy-protocol-options.interface.js';
 import type { SmtpPhase } from '../smtp-phase.js';
 import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
+import type { FumiHardeningOptions } from './fumi-hardening-options.interface.js';
 import type { FumiSecurityOptions } from './fumi-security-options.interface.js';
 
 /** smtp-server options a user may set, with smtp-server's own types. Its `on*` callbacks are ours. */
@@ -15,7 +16,7 @@ export type FumiSmtpServerOptions = Pick<SMTPServerOptions, (typeof SMTP_SERVER_
  * @example
  * FumiModule.forRoot({ port: 2525, size: 10 * 1024 * 1024, authOptional: true })
  */
-export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOptions {
+export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOptions, FumiHardeningOptions {
   /** TCP port; `0` picks a free one (see `FumiServer.address()`). Default 2525. */
   port?: number;
   /** Interface to listen on. Default `0.0.0.0`. */

@@ -1,0 +1,46 @@
+/**
+ * What to do with a line that ends in a bare LF (or a bare CR) instead of CRLF:
+ *
+ * - `'normalize'`: take it as a line end, as if the client had sent CRLF. Message content reaches
+ *   the handlers with every bare LF and bare CR made CRLF, so nothing downstream can read a
+ *   line end into the message that this server did not see. Commands ending in a bare LF run.
+ * - `'reject'`: refuse with `550 5.5.2` and close the connection, for a command line (before it
+ *   runs) and for a message (after its final dot; the handlers' streams fail, nothing is
+ *   acknowledged).
+ * - `'allow'`: pass content through byte for byte; commands ending in a bare LF run.
+ *
+ * Whatever the policy, only CRLF.CRLF ends a message: `\n.\n`, `\r.\r` and the like stay inside
+ * it and never start a second transaction (SMTP smuggling, CVE-2023-51764 and kin).
+ */
+export type BareLineFeeds = 'normalize' | 'reject' | 'allow';
+
+/**
+ * Defences against hostile and broken clients (part of `FumiModuleOptions`): the line-ending
+ * policy, and caps on how long and how busy one connection may be. smtp-server resets its idle
+ * timeout (`socketTimeout`) on every byte and has no limit of its own on either, so without them
+ * a client sending a byte or a NOOP now and then holds its connection for ever.
+ */
+export interface FumiHardeningOptions {
+  /** Bare LF and bare CR in commands and message content. Default `'normalize'` (as Postfix). */
+  bareLineFeeds?: BareLineFeeds;
+  /**
+   * Longest a connection may last, in ms, however active it is. When it is reached the client
+   * gets `421 4.4.2` and the connection is closed: at once if the client was sending (a message
+   * cut short is not acknowledged, so the client retries it), or right after the reply if a
+   * handler was deciding on a complete command. Default 30 minutes; `false` for no limit.
+   */
+  maxSessionDuration?: number | false;
+  /**
+   * Command lines one connection may send (SASL continuation lines included; message content
+   * does not count). The next one is answered `421 4.7.0` and the connection is closed; the client
+   * reconnects to carry on. Default 1000; `false` for no limit.
+   */
+  maxCommands?: number | false;
+}
+
+/** The values `FumiHardeningOptions` takes when left out. */
+export const DEFAULT_HARDENING_OPTIONS = {
+  bareLineFeeds: 'normalize',
+  maxSessionDuration: 30 * 60_000,
+  maxCommands: 1000,
+} as const satisfies Required<FumiHardeningOptions>;

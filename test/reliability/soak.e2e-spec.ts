@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { readdir } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ctx, DataContext, OnData, OnMailFrom, OnRcptTo } from '../../lib/index.js';
+import { SmtpTestClient } from '../../lib/testing/index.js';
+import { startApp, type RunningApp } from '../support/app.js';
+import { waitFor } from '../support/wait-for.js';
+import { countFromEnv, recordFigures } from './support/figures.js';
+import { runPool } from './support/pool.js';
+import { measureResources, megabytes, resourcesGained, type ResourceSnapshot } from './support/resources.js';
+import { watchProcessFaults } from './support/process-faults.js';
+
+/**
+ * Many whole sessions in a row (connect, EHLO, MAIL, RCPT, DATA, QUIT), every phase through the
+ * Nest pipeline, some messages large enough to be spooled to disk: afterwards heap, handles,
+ * spool files and sessions are back where they started. CI runs FUMI_SOAK_SESSIONS=3000 by
+ * default; the issue's figure is 50,000.
+ */
+const SESSIONS = countFromEnv('FUMI_SOAK_SESSIONS', 3000);
+const CONCURRENCY = 50;
+const WARM_UP = 300;
+const SMALL = `Subject: soak\r\n\r\n${'small body line\r\n'.repeat(40)}`;
+/** Over the spool threshold below, so a share of messages goes through a temporary file. */
+const LARGE = `Subject: soak large\r\n\r\n${`${'L'.repeat(78)}\r\n`.repeat(400)}`;
+
+let received = 0;
+
+@Injectable()
+class SoakInbox {
+  @OnMailFrom() sender() {}
+  @OnRcptTo() recipient() {}
+  @OnData() async message(@Ctx() ctx: DataContext) {
+    await ctx.buffer();
+    received++;
+  }
+}
+
+async function session(port: number, index: number): Promise<void> {
+  // spread over 127.0.0.1-50: 50,000 connections would otherwise wear out one address's ports
+  const client = await SmtpTestClient.connect(port, { localAddress: `127.0.0.${1 + (index % 50)}` });
+  const { data } = await client.sendMail({ from: `s${index}@ok.test`, to: 'soak@ok.test', body: index % 10 === 0 ? LARGE : SMALL });
+  expect(data?.code).toBe(250);
+  await client.quit();
+}
+
+describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
+  let running: RunningApp;
+  const spoolDirectory = mkdtempSync(join(tmpdir(), 'fumi-soak-'));
+
+  beforeAll(async () => {
+    running = await startApp({ providers: [SoakInbox] }, { spoolThreshold: 16 * 1024, spoolDirectory });
+  });
+  afterAll(async () => {
+    await running.close();
+    rmSync(spoolDirectory, { recursive: true, force: true });
+  });
+
+  /** Waits until every session and every socket of them is gone, then measures. */
+  async function settled(): Promise<ResourceSnapshot> {
+    await waitFor(() => running.server.connections === 0, 10_000);
+    // a socket the server has ended may wait for the client's FIN; give them a moment
+    await waitFor(async () => ((await measureResources()).resources.TCPSocketWrap ?? 0) <= 1, 10_000).catch(() => undefined);
+    return measureResources();
+  }
+
+  it('ends with heap, handles, spool files and sessions back at their baseline', async () => {
+    const faults = watchProcessFaults();
+    await runPool(WARM_UP, CONCURRENCY, (i) => session(running.port, i));
+    const before = await settled();
+    const samples: { sessions: number; heapMB: number; rssMB: number }[] = [];
+    const started = performance.now();
+    const step = Math.max(1000, Math.ceil(SESSIONS / 10));
+    for (let done = 0; done < SESSIONS; done += step) {
+      const count = Math.min(step, SESSIONS - done);
+      await runPool(count, CONCURRENCY, (i) => session(running.port, WARM_UP + done + i));
+      const now = await measureResources();
+      samples.push({ sessions: done + count, heapMB: megabytes(now.heapUsed), rssMB: megabytes(now.rss) });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const after = await settled();
+    faults.stop();
+
+    const figures = {
+      sessions: SESSIONS,
+      concurrency: CONCURRENCY,
+      seconds: Math.round(seconds * 10) / 10,
+      sessionsPerSecond: Math.round(SESSIONS / seconds),
+      messagesReceived: received,
+      heapBeforeMB: megabytes(before.heapUsed),
+      heapAfterMB: megabytes(after.heapUsed),
+      externalBeforeMB: megabytes(before.external),
+      externalAfterMB: megabytes(after.external),
+      rssBeforeMB: megabytes(before.rss),
+      rssAfterMB: megabytes(after.rss),
+      resourcesBefore: before.resources,
+      resourcesAfter: after.resources,
+      samples,
+    };
+    recordFigures('soak', figures);
+
+    expect(received).toBe(WARM_UP + SESSIONS);
+    expect(running.server.connections).toBe(0);
+    expect(await readdir(spoolDirectory)).toEqual([]);
+    expect(resourcesGained(before, after)).toEqual({});
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(16 * 1024 * 1024);
+    expect(after.external - before.external).toBeLessThan(16 * 1024 * 1024);
+    expect(faults.unhandledRejections).toEqual([]);
+    expect(faults.uncaughtExceptions).toEqual([]);
+  }, 120_000 + SESSIONS * 20);
+});
