@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -13,6 +14,8 @@ export async function buildSample(outDir = 'reliability-sample'): Promise<string
   const out = join(ROOT, 'dist', outDir);
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.sample.json'), '--outDir', out], { cwd: ROOT });
+  // what nest-cli.json's `assets` copies for `npm start`: the web pages the sample serves
+  await cp(join(ROOT, 'sample', 'web', 'assets'), join(out, 'sample', 'web', 'assets'), { recursive: true });
   return join(out, 'sample', 'main.js');
 }
 
