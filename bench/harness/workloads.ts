@@ -6,7 +6,7 @@ export type MemoryFigure =
   | 'peak'
   /** Peak RSS minus the RSS before the workload: does the server buffer the message? */
   | 'growth'
-  /** (RSS with every connection open and idle − RSS before) / connections. */
+  /** Slope of RSS against open idle connections, read at several connection counts. */
   | 'per-connection';
 
 export interface Workload {
@@ -54,7 +54,7 @@ function warmups(quick: boolean) {
  */
 export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFINITY): Workload[] {
   // Fewer idle connections would spread the server's fixed memory steps over too few of them.
-  const idleConnections = Math.min(quick ? 2_000 : 5_000, maxConnections);
+  const idleConnections = Math.min(quick ? 3_000 : 5_000, maxConnections);
   const warm = warmups(quick);
   return [
     {
@@ -96,7 +96,7 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
     {
       name: 'idle-connections',
       title: `${idleConnections.toLocaleString('en')} concurrent idle connections`,
-      spec: { kind: 'idle', connections: idleConnections, openConcurrency: IDLE_OPEN_CONCURRENCY },
+      spec: { kind: 'idle', connections: idleConnections, openConcurrency: IDLE_OPEN_CONCURRENCY, checkpoints: 5 },
       warmup: [warm.connections],
       memory: 'per-connection',
       timeoutMs: quick ? 30_000 : 90_000,
