@@ -36,7 +36,7 @@ export interface ServerMeasurement {
 /** Orchestrator → load generator child. */
 export type LoadCommand =
   | { type: 'run'; port: number; spec: WorkloadSpec; timeoutMs: number }
-  | { type: 'release' };
+  | { type: 'proceed' };
 
 /** Load generator child → orchestrator. */
 export type LoadEvent = { type: 'holding'; connections: number } | { type: 'result'; result: LoadResult };

@@ -6,7 +6,8 @@ const LOADGEN_MAIN = new URL('../load/loadgen-main.js', import.meta.url);
 
 /**
  * Runs one workload from a fresh load-generator process. For the idle workload, `whileHolding`
- * runs while every connection is open and idle; the connections are released when it settles.
+ * runs at each of its checkpoints, with every connection opened so far open and idle; the load
+ * generator goes on when it settles.
  */
 export async function runLoad(
   port: number,
@@ -17,12 +18,12 @@ export async function runLoad(
   const child = IpcChild.start<LoadCommand, LoadEvent>(`load generator (${spec.kind})`, LOADGEN_MAIN, []);
   try {
     child.send({ type: 'run', port, spec, timeoutMs });
-    if (spec.kind === 'idle') {
+    for (let checkpoint = 0; spec.kind === 'idle' && checkpoint < spec.checkpoints; checkpoint++) {
       const { connections } = await child.next('holding', timeoutMs);
       try {
         await whileHolding?.(connections);
       } finally {
-        child.send({ type: 'release' });
+        child.send({ type: 'proceed' });
       }
     }
     return (await child.next('result', timeoutMs)).result;

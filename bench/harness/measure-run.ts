@@ -1,4 +1,5 @@
 import type { ServerVariant } from './ipc-messages.js';
+import { leastSquaresSlope } from './least-squares-slope.js';
 import { runLoad } from './load-child.js';
 import type { RunSample } from './run-sample.js';
 import { ServerChild } from './server-child.js';
@@ -14,18 +15,16 @@ export async function measureRun(workload: Workload, variant: ServerVariant, pro
   const server = await ServerChild.start(variant, profileDir);
   try {
     for (const warmup of workload.warmup) await runLoad(server.port, warmup, workload.timeoutMs);
-    const baseline = await server.measureStart();
-    let idleRss: number | undefined;
-    let idleConnections = 0;
+    await server.measureStart();
+    const snapshots: { rssBytes: number; openConnections: number }[] = [];
     const load = await runLoad(server.port, workload.spec, workload.timeoutMs, async () => {
-      const snapshot = await server.snapshot();
-      idleRss = snapshot.rssBytes;
-      idleConnections = snapshot.openConnections;
+      snapshots.push(await server.snapshot());
     });
     const measured = await server.measureStop();
     const seconds = load.elapsedMs / 1000;
-    const perConnection =
-      idleRss !== undefined && idleConnections > 0 ? (idleRss - baseline) / 1024 / idleConnections : undefined;
+    // What each idle session costs: the slope of RSS against open sessions over the checkpoints.
+    const bytesPerConnection = leastSquaresSlope(snapshots.map((s) => [s.openConnections, s.rssBytes]));
+    const perConnection = bytesPerConnection === undefined ? undefined : bytesPerConnection / 1024;
     const missing = workload.spec.kind === 'idle' ? 0 : Math.max(0, load.messages - measured.messagesHandled);
     return {
       workload: workload.name,

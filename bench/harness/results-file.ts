@@ -37,7 +37,7 @@ export function toResultEntries(workload: Workload, summaries: readonly Summary[
           {
             workload: workload.name,
             variant: s.variant,
-            msgsPerSec: idle ? null : round(s.throughput, 1),
+            msgsPerSec: idle ? null : round(s.throughput, s.throughput < 10 ? 3 : 1),
             p99Ms: idle ? null : round(s.p99Ms, 3),
             rssMb: round(s.peakRssMb, 1),
             p50Ms: idle ? null : round(s.p50Ms, 3),

@@ -6,7 +6,7 @@ export type MemoryFigure =
   | 'peak'
   /** Peak RSS minus the RSS before the workload: does the server buffer the message? */
   | 'growth'
-  /** (RSS with every connection open and idle − RSS before) / connections. */
+  /** Slope of RSS against open idle connections, read at several connection counts. */
   | 'per-connection';
 
 export interface Workload {
@@ -38,22 +38,30 @@ const PERSISTENT_CONNECTIONS = 100;
 /** Connection attempts in flight while opening idle connections: below the listen backlog (511). */
 const IDLE_OPEN_CONCURRENCY = 400;
 
-const warmMessages: WorkloadSpec = { kind: 'persistent', connections: 8, messagesPerConnection: 60, messageBytes: 2 * KB };
-const warmConnections: WorkloadSpec = { kind: 'short', connections: 300, concurrency: 100, messageBytes: 2 * KB };
-const warmLarge: WorkloadSpec = { kind: 'persistent', connections: 2, messagesPerConnection: 5, messageBytes: MB };
+/** Warm-ups: enough traffic for the JIT to compile the hot paths; `--quick` uses less. */
+function warmups(quick: boolean) {
+  const scale = quick ? 0.5 : 1;
+  return {
+    messages: { kind: 'persistent', connections: 8, messagesPerConnection: 60 * scale, messageBytes: 2 * KB },
+    connections: { kind: 'short', connections: 300 * scale, concurrency: 100, messageBytes: 2 * KB },
+    large: { kind: 'persistent', connections: 2, messagesPerConnection: 5 * scale, messageBytes: MB },
+  } satisfies Record<string, WorkloadSpec>;
+}
 
 /**
  * Every workload, sized for a full run or for `--quick` (the whole bench within two minutes).
  * `maxConnections` caps the idle workload where the open-files limit is lower than it needs.
  */
 export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFINITY): Workload[] {
-  const idleConnections = Math.min(quick ? 1_000 : 5_000, maxConnections);
+  // Fewer idle connections would spread the server's fixed memory steps over too few of them.
+  const idleConnections = Math.min(quick ? 3_000 : 5_000, maxConnections);
+  const warm = warmups(quick);
   return [
     {
       name: 'short-connections',
       title: `short connections, 1 × 2 KB message each, ${SHORT_CONCURRENCY} concurrent`,
-      spec: { kind: 'short', connections: quick ? 2_500 : 15_000, concurrency: SHORT_CONCURRENCY, messageBytes: 2 * KB },
-      warmup: [warmConnections, warmMessages],
+      spec: { kind: 'short', connections: quick ? 1_500 : 15_000, concurrency: SHORT_CONCURRENCY, messageBytes: 2 * KB },
+      warmup: quick ? [warm.connections] : [warm.connections, warm.messages],
       memory: 'peak',
       timeoutMs: quick ? 30_000 : 120_000,
     },
@@ -61,9 +69,9 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
       name: 'persistent-connections',
       title: `persistent connections, 2 KB messages, ${PERSISTENT_CONNECTIONS} connections`,
       spec: quick
-        ? { kind: 'persistent', connections: PERSISTENT_CONNECTIONS, messagesPerConnection: 40, messageBytes: 2 * KB }
+        ? { kind: 'persistent', connections: PERSISTENT_CONNECTIONS, messagesPerConnection: 30, messageBytes: 2 * KB }
         : { kind: 'persistent', connections: PERSISTENT_CONNECTIONS, messagesPerConnection: 250, messageBytes: 2 * KB },
-      warmup: [warmMessages],
+      warmup: [warm.messages],
       memory: 'peak',
       timeoutMs: quick ? 30_000 : 120_000,
     },
@@ -71,9 +79,9 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
       name: 'large-messages',
       title: `1 MB messages, ${quick ? 4 : 8} connections`,
       spec: quick
-        ? { kind: 'persistent', connections: 4, messagesPerConnection: 25, messageBytes: MB }
+        ? { kind: 'persistent', connections: 4, messagesPerConnection: 20, messageBytes: MB }
         : { kind: 'persistent', connections: 8, messagesPerConnection: 100, messageBytes: MB },
-      warmup: [warmMessages, warmLarge],
+      warmup: quick ? [warm.large] : [warm.messages, warm.large],
       memory: 'peak',
       timeoutMs: quick ? 30_000 : 120_000,
     },
@@ -81,15 +89,15 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
       name: 'huge-message',
       title: 'one 100 MB message',
       spec: { kind: 'persistent', connections: 1, messagesPerConnection: 1, messageBytes: 100 * MB },
-      warmup: [warmMessages, warmLarge],
+      warmup: quick ? [warm.large] : [warm.messages, warm.large],
       memory: 'growth',
       timeoutMs: 60_000,
     },
     {
       name: 'idle-connections',
       title: `${idleConnections.toLocaleString('en')} concurrent idle connections`,
-      spec: { kind: 'idle', connections: idleConnections, openConcurrency: IDLE_OPEN_CONCURRENCY },
-      warmup: [warmConnections],
+      spec: { kind: 'idle', connections: idleConnections, openConcurrency: IDLE_OPEN_CONCURRENCY, checkpoints: 5 },
+      warmup: [warm.connections],
       memory: 'per-connection',
       timeoutMs: quick ? 30_000 : 90_000,
     },

@@ -46,7 +46,7 @@ async function run(port: number, spec: WorkloadSpec): Promise<LoadResult> {
     case 'idle':
       openMs = await runIdleConnections(port, spec, outcome, async (connections) => {
         await send({ type: 'holding', connections });
-        await waitForRelease();
+        await waitToProceed();
       });
       break;
   }
@@ -65,10 +65,10 @@ async function run(port: number, spec: WorkloadSpec): Promise<LoadResult> {
   };
 }
 
-async function waitForRelease(): Promise<void> {
+async function waitToProceed(): Promise<void> {
   for (;;) {
     const [command] = (await once(process, 'message')) as [LoadCommand];
-    if (command.type === 'release') return;
+    if (command.type === 'proceed') return;
   }
 }
 

@@ -22,10 +22,12 @@ export interface PersistentConnectionsSpec {
   readonly messageBytes: number;
 }
 
-/** Connections that greet (EHLO) and then sit idle until the orchestrator releases them. */
+/** Connections that greet (EHLO) and then sit idle while the orchestrator reads the server's memory. */
 export interface IdleConnectionsSpec {
   readonly kind: 'idle';
   readonly connections: number;
   /** Connection attempts in flight while opening, to stay within the listen backlog. */
   readonly openConcurrency: number;
+  /** Opened in this many equal steps, all connections held idle after each (a memory reading). */
+  readonly checkpoints: number;
 }
