@@ -40,11 +40,11 @@ const IDLE_OPEN_CONCURRENCY = 400;
 
 /** Warm-ups: enough traffic for the JIT to compile the hot paths; `--quick` uses less. */
 function warmups(quick: boolean) {
-  const scale = quick ? 0.5 : 1;
+  const scaled = (count: number) => (quick ? Math.ceil(count / 2) : count);
   return {
-    messages: { kind: 'persistent', connections: 8, messagesPerConnection: 60 * scale, messageBytes: 2 * KB },
-    connections: { kind: 'short', connections: 300 * scale, concurrency: 100, messageBytes: 2 * KB },
-    large: { kind: 'persistent', connections: 2, messagesPerConnection: 5 * scale, messageBytes: MB },
+    messages: { kind: 'persistent', connections: 8, messagesPerConnection: scaled(60), messageBytes: 2 * KB },
+    connections: { kind: 'short', connections: scaled(300), concurrency: 100, messageBytes: 2 * KB },
+    large: { kind: 'persistent', connections: 2, messagesPerConnection: scaled(5), messageBytes: MB },
   } satisfies Record<string, WorkloadSpec>;
 }
 
