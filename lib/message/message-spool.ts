@@ -14,6 +14,12 @@ export interface MessageSpoolOptions {
 }
 
 const READ_CHUNK = 64 * 1024;
+/**
+ * Once spooled to a file, the newest bytes also stay in memory up to this much, so that a reader
+ * keeping pace with the client (the usual single handler) is served from memory and the file is
+ * only read back by readers that fall behind or start late.
+ */
+const RECENT_BYTES = 1024 * 1024;
 
 /**
  * One message, received once and readable many times: several `@OnData` handlers can each
@@ -25,7 +31,10 @@ const READ_CHUNK = 64 * 1024;
  */
 export class MessageSpool {
   private readonly progress = new EventEmitter();
+  /** All bytes in memory mode; the newest ones (from `chunksStart`) once spilled to a file. */
   private chunks: Buffer[] = [];
+  private chunksStart = 0;
+  private chunksBytes = 0;
   private file?: FileHandle;
   private path?: string;
   private length = 0;
@@ -78,6 +87,7 @@ export class MessageSpool {
     this.disposed = true;
     await this.done;
     this.chunks = [];
+    this.chunksBytes = 0;
     await this.file?.close().catch(() => undefined);
     if (this.path) await unlink(this.path).catch(() => undefined);
   }
@@ -101,12 +111,11 @@ export class MessageSpool {
     if (!this.file && this.length + chunk.length > this.options.threshold && !this.disposed) {
       await this.spill();
     }
-    if (this.file) {
-      await this.file.write(chunk);
-    } else {
-      this.chunks.push(chunk);
-    }
+    if (this.file) await this.file.write(chunk);
+    this.chunks.push(chunk);
+    this.chunksBytes += chunk.length;
     this.length += chunk.length;
+    if (this.file) this.forgetOld();
     this.progress.emit('progress');
   }
 
@@ -118,7 +127,7 @@ export class MessageSpool {
     // Readers switch to the file only now that it holds everything the memory held.
     this.file = file;
     this.path = path;
-    this.chunks = [];
+    this.forgetOld();
   }
 
   private async *read(): AsyncGenerator<Buffer> {
@@ -127,7 +136,10 @@ export class MessageSpool {
     try {
       for (;;) {
         if (position < this.length) {
-          const chunk = this.path ? await this.fromFile((reader ??= await open(this.path, 'r')), position) : this.fromMemory(position);
+          const chunk =
+            this.path && position < this.chunksStart
+              ? await this.fromFile((reader ??= await open(this.path, 'r')), position)
+              : this.fromMemory(position);
           position += chunk.length;
           yield chunk;
           continue;
@@ -149,9 +161,18 @@ export class MessageSpool {
     return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
   }
 
+  /** Drops the oldest in-memory chunks beyond the recent window; the file has them. */
+  private forgetOld(): void {
+    while (this.chunks.length > 1 && this.chunksBytes - this.chunks[0]!.length >= RECENT_BYTES) {
+      const oldest = this.chunks.shift()!;
+      this.chunksBytes -= oldest.length;
+      this.chunksStart += oldest.length;
+    }
+  }
+
   /** The in-memory bytes from `position` up to the end of the chunk holding it (no copy). */
   private fromMemory(position: number): Buffer {
-    let offset = 0;
+    let offset = this.chunksStart;
     for (const chunk of this.chunks) {
       const end = offset + chunk.length;
       if (end > position) return offset === position ? chunk : chunk.subarray(position - offset);
