@@ -15,7 +15,7 @@ import {
   ParsedMail,
   RcptToContext,
 } from '../lib/index.js';
-import { SmtpTestClient } from '../lib/testing/index.js';
+import { createTestCertificate, SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -243,6 +243,27 @@ describe('message data', () => {
       dsn: { ret: 'HDRS', envid: 'abc123' },
       body: 'Subject: Grüße\r\n\r\nüñíçødé\r\n',
     });
+  });
+
+  it('passes REQUIRETLS (RFC 8689) through on a TLS session', async () => {
+    const seen: boolean[] = [];
+    @Injectable()
+    class Look {
+      @OnMailFrom() from(@Ctx() ctx: MailFromContext) {
+        seen.push(ctx.session.envelope.requireTLS);
+      }
+    }
+    const { key, cert } = await createTestCertificate({ hostnames: ['mail.example.test'] });
+    running = await startApp({ providers: [Look] }, { key, cert, hideREQUIRETLS: false });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    await client.startTls({ servername: 'mail.example.test' });
+    expect((await client.ehlo()).lines).toContain('REQUIRETLS');
+    expect((await client.send('MAIL FROM:<a@x.test> REQUIRETLS')).code).toBe(250);
+    await client.send('RSET');
+    expect((await client.send('MAIL FROM:<a@x.test>')).code).toBe(250);
+    expect(seen).toEqual([true, false]);
+    await client.quit();
   });
 
   it('never ends a message at a bare-LF dot (SMTP smuggling)', async () => {

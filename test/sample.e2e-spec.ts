@@ -15,9 +15,11 @@ async function startSample(env: Record<string, string> = {}) {
   Object.assign(process.env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: '0', MAILDIR: maildir, ...env });
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    moduleRef.useLogger(false);
+    const logs: string[] = [];
+    const capture = (message: unknown, context?: unknown) => void logs.push(`[${String(context)}] ${String(message)}`);
+    moduleRef.useLogger({ log: capture, warn: capture, error: capture });
     await moduleRef.init();
-    return { app: moduleRef as INestApplicationContext, maildir, port: moduleRef.get(FumiServer).address().port };
+    return { app: moduleRef as INestApplicationContext, maildir, logs, port: moduleRef.get(FumiServer).address().port };
   } finally {
     process.env = saved;
   }
@@ -95,6 +97,10 @@ describe('sample: inbound mail service', () => {
     expect(bob[0]).toMatch(/^Received: from sender\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test with ESMTP id /);
     expect(bob[0]!.endsWith(`\r\n${body}`)).toBe(true);
     expect(await mailbox(sample.maildir, 'eve@far.away')).toEqual([]);
+    const line = sample.logs.find((l) => l.startsWith('[Mail]'));
+    expect(line).toMatch(
+      /^\[Mail\] session=\w+ client=127\.0\.0\.1 from=<someone@elsewhere\.test> to=<Bob@Example\.test>,<carol@example\.org> size=\d+ result=250 stored$/,
+    );
   });
 
   it('refuses blocked sender domains with 550 5.7.1', async () => {
