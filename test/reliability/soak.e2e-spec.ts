@@ -58,10 +58,16 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
   });
 
   /** Waits until every session and every socket of them is gone, then measures. */
-  async function settled(): Promise<ResourceSnapshot> {
+  async function settled(baseline?: ResourceSnapshot): Promise<ResourceSnapshot> {
     await waitFor(() => running.server.connections === 0, 10_000);
-    // a socket the server has ended may wait for the client's FIN; give them a moment
+    // a socket the server has ended may wait for the client's FIN, and its timers go with it;
+    // give them a moment (on a busy machine, the last ones close just after the last session)
     await waitFor(async () => ((await measureResources()).resources.TCPSocketWrap ?? 0) <= 1, 10_000).catch(() => undefined);
+    if (baseline) {
+      await waitFor(async () => Object.keys(resourcesGained(baseline, await measureResources())).length === 0, 5_000).catch(
+        () => undefined,
+      );
+    }
     return measureResources();
   }
 
@@ -79,7 +85,7 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
       samples.push({ sessions: done + count, heapMB: megabytes(now.heapUsed), rssMB: megabytes(now.rss) });
     }
     const seconds = (performance.now() - started) / 1000;
-    const after = await settled();
+    const after = await settled(before);
     faults.stop();
 
     const figures = {
