@@ -286,7 +286,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       // A handler may have accepted before a later one refused: the client is not logged in.
       raw.user = previousUser;
-      const refusal = error ?? this.toError(new SmtpException(REPLIES.authFailed.text, 535, REPLIES.authFailed.enhanced));
+      const refusal = error ?? this.toError(SmtpException.of(REPLIES.authFailed));
       this.authPolicy
         .refuse(session, auth, refusal, cb)
         .catch((failure: unknown) => this.logger.warn(MESSAGES.handlerFailed('auth', session.id, failure)));
@@ -296,8 +296,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private onMailFrom(address: SMTPServerAddress, raw: SMTPServerSession, cb: Callback): void {
     const session = this.session(raw);
     if (this.options.requireTLS && !session.secure) {
-      const { code, enhanced, text } = REPLIES.tlsRequired;
-      return cb(this.toError(new SmtpException(text, code, enhanced)));
+      return cb(this.toError(SmtpException.of(REPLIES.tlsRequired)));
     }
     session[kRuntime].pendingSender = address;
     this.run('mailFrom', new MailFromContext(session, toSmtpAddress(address)), (error) => {
@@ -450,8 +449,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
         timer = setTimeout(() => {
           settled = true;
           this.logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, ms));
-          const { code, enhanced, text } = REPLIES.handlerTimeout;
-          reject(new SmtpException(text, code, enhanced));
+          reject(SmtpException.of(REPLIES.handlerTimeout));
         }, ms);
         timer.unref();
       };

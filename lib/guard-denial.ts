@@ -27,7 +27,7 @@ export function guardDenial(ctx: SmtpContext): SmtpException {
       if (ctx.session.user === undefined && ctx.session.server.authEnabled) reply = REPLIES.authRequired;
       break;
   }
-  return new SmtpException(reply.text, reply.code, reply.enhanced);
+  return SmtpException.of(reply);
 }
 
 /**

@@ -41,7 +41,7 @@ function fromHttp(error: HttpException): MappedReply {
 }
 
 function localError(): SmtpException {
-  return new SmtpException(REPLIES.localError.text, REPLIES.localError.code, REPLIES.localError.enhanced);
+  return SmtpException.of(REPLIES.localError);
 }
 
 /**

@@ -26,4 +26,9 @@ export class SmtpException extends IntrinsicException {
     }
     this.name = 'SmtpException';
   }
+
+  /** The exception for one of the module's canned replies (`REPLIES.localError`, ...). */
+  static of(reply: { readonly code: number; readonly enhanced: string; readonly text: string }): SmtpException {
+    return new SmtpException(reply.text, reply.code, reply.enhanced);
+  }
 }

@@ -36,8 +36,7 @@ export class AuthAttemptPolicy {
    */
   tlsRefusal(session: FumiSession, method?: SMTPServerAuthentication['method']): SmtpException | undefined {
     if (session.secure || this.allowInsecureAuth || method === 'XCLIENT') return undefined;
-    const { code, enhanced, text } = REPLIES.tlsRequired;
-    return new SmtpException(text, code, enhanced);
+    return SmtpException.of(REPLIES.tlsRequired);
   }
 
   /**
@@ -64,7 +63,7 @@ export class AuthAttemptPolicy {
       this.admit(session)
         .then((refusal) => (refusal ? answer(refusal) : saslExchange.call(connection, command, done)))
         .catch(() => {
-          if (!answered) answer(new SmtpException(REPLIES.localError.text, REPLIES.localError.code, REPLIES.localError.enhanced));
+          if (!answered) answer(SmtpException.of(REPLIES.localError));
         });
     };
     return () => void this.limiter.release(session);

@@ -9,7 +9,6 @@ import { clientAddressKey } from './client-address-key.js';
 /** Store keys are namespaced so that one store can serve other features too. */
 const KEY_PREFIX = 'fumi:auth-failures:';
 
-const reply = (r: { code: number; enhanced: string; text: string }) => new SmtpException(r.text, r.code, r.enhanced);
 
 /**
  * Counts failed AUTH attempts per connection (in memory, with the connection) and per client
@@ -69,7 +68,7 @@ export class AuthFailureLimiter {
     }
     if (admitted) return undefined;
     // Hammering a locked-out address's door counts against the connection too.
-    return this.countOnConnection(session) ?? reply(REPLIES.authLockedOut);
+    return this.countOnConnection(session) ?? SmtpException.of(REPLIES.authLockedOut);
   }
 
   /**
@@ -106,7 +105,7 @@ export class AuthFailureLimiter {
   private countOnConnection(session: FumiSession): SmtpException | undefined {
     const failures = (this.failures.get(session) ?? 0) + 1;
     this.failures.set(session, failures);
-    return this.perConnection !== false && failures >= this.perConnection ? reply(REPLIES.authTooManyFailures) : undefined;
+    return this.perConnection !== false && failures >= this.perConnection ? SmtpException.of(REPLIES.authTooManyFailures) : undefined;
   }
 
   private key(session: FumiSession): string {

@@ -62,7 +62,7 @@ export class SessionLimits {
 
   /** A 421 reply, which makes smtp-server close the connection. */
   private close(connection: SmtpConnection, reply: { code: number; enhanced: string; text: string }): void {
-    const error = this.toError(new SmtpException(reply.text, reply.code, reply.enhanced));
+    const error = this.toError(SmtpException.of(reply));
     connection.send(reply.code, error.message);
   }
 }

@@ -46,7 +46,6 @@ export class LineEndingPolicy {
   }
 
   private refusal(): SmtpException {
-    const { code, enhanced, text } = REPLIES.bareLineFeed;
-    return new SmtpException(text, code, enhanced);
+    return SmtpException.of(REPLIES.bareLineFeed);
   }
 }

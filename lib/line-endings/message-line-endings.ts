@@ -73,8 +73,7 @@ export class MessageLineEndings {
       const tail = this.scanner.end();
       if (this.policy === 'normalize' && tail.length) yield tail;
       if (this.policy === 'reject' && this.scanner.found) {
-        const { code, enhanced, text } = REPLIES.bareLineFeed;
-        throw new SmtpException(text, code, enhanced);
+        throw SmtpException.of(REPLIES.bareLineFeed);
       }
     } finally {
       this.resolveEnded();

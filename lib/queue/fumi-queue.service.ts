@@ -70,7 +70,7 @@ export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
     const messageId = options.messageId ?? `${session.id}-${session.transaction}`;
     if (typeof messageId !== 'string' || !messageId || messageId.includes(':')) throw new TypeError(QUEUE_MESSAGES.badMessageId(messageId));
     await ctx.received();
-    if (ctx.sizeExceeded) throw new SmtpException(REPLIES.tooLarge.text, REPLIES.tooLarge.code, REPLIES.tooLarge.enhanced);
+    if (ctx.sizeExceeded) throw SmtpException.of(REPLIES.tooLarge);
 
     let spooledPath: string | undefined;
     try {
