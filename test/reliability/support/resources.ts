@@ -31,13 +31,18 @@ export async function measureResources(): Promise<ResourceSnapshot> {
 }
 
 /**
- * Resource types there are more of in `after` than in `before`, with how many more. Immediates
- * are left out: each lives for one turn of the event loop, so one caught in flight is no leak.
+ * Resource types there are more of in `after` than in `before`, with how many more, leaving out
+ * `ignored` ones. Immediates are always left out: each lives for one turn of the event loop, so
+ * one caught in flight is no leak.
  */
-export function resourcesGained(before: ResourceSnapshot, after: ResourceSnapshot): Record<string, number> {
+export function resourcesGained(
+  before: ResourceSnapshot,
+  after: ResourceSnapshot,
+  ignored: readonly string[] = [],
+): Record<string, number> {
   const gained: Record<string, number> = {};
   for (const [type, count] of Object.entries(after.resources)) {
-    if (type === 'Immediate') continue;
+    if (type === 'Immediate' || ignored.includes(type)) continue;
     const more = count - (before.resources[type] ?? 0);
     if (more > 0) gained[type] = more;
   }
