@@ -323,11 +323,12 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool(content.read(), {
+    const spool = new MessageSpool({
       threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
       directory: this.options.spoolDirectory ?? tmpdir(),
       maxBytes: content.storedLimit,
     });
+    content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.
     this.run(

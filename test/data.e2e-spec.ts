@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ParsedMail as Parsed } from 'mailparser';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,57 @@ describe('message data', () => {
     const body = 'Subject: small\r\n\r\n.dot-stuffed line\r\nend\r\n';
     expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(250);
     expect(bodies).toEqual([body, body, body, '0']);
+    await client.quit();
+  });
+
+  it('gives a reader that starts late, or reads slowly, the same bytes back from the spool file', async () => {
+    const digests: string[] = [];
+    const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    @Injectable()
+    class Readers {
+      @OnData({ priority: 2 }) async live(@Ctx() ctx: DataContext) {
+        // a reader pausing now and then falls behind what memory keeps of the message
+        const slow = (async () => {
+          const parts: Buffer[] = [];
+          for await (const chunk of ctx.stream) {
+            parts.push(chunk as Buffer);
+            if (parts.length % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          return Buffer.concat(parts);
+        })();
+        digests.push(digest(await streamToBuffer(ctx.stream)), digest(await slow));
+      }
+      @OnData({ priority: 1 }) async late(@Ctx() ctx: DataContext) {
+        digests.push(digest(await streamToBuffer(ctx.stream)), digest(await ctx.buffer()));
+      }
+    }
+    running = await startApp({ providers: [Readers] }, { spoolDirectory, spoolThreshold: 64 * 1024, size: 32 * 1024 * 1024 });
+    const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(70)}\r\n`;
+    const body = `Subject: big\r\n\r\n${Array.from({ length: 100_000 }, (_, i) => line(i)).join('')}`;
+    const client = await SmtpTestClient.connect(running.port);
+    expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(250);
+    expect(digests).toEqual(Array(4).fill(digest(Buffer.from(body))));
+    await client.quit();
+    await waitFor(async () => (await spoolFiles()).length === 0);
+  });
+
+  it('answers 451 for a message too large for memory that it cannot spool, and 250 for one that fits', async () => {
+    let stored = 0;
+    @Injectable()
+    class Store {
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        await ctx.buffer();
+        stored++;
+      }
+    }
+    const missing = join(spoolDirectory, 'not-there');
+    running = await startApp({ providers: [Store] }, { spoolDirectory: missing, spoolThreshold: 1024 });
+    const client = await SmtpTestClient.connect(running.port);
+    const large = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: `Subject: l\r\n\r\n${`${'z'.repeat(78)}\r\n`.repeat(50_000)}` });
+    expect(large.data?.code).toBe(451);
+    const small = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: 'Subject: s\r\n\r\nfits\r\n' });
+    expect(small.data?.code).toBe(250);
+    expect(stored).toBe(1);
     await client.quit();
   });
 

@@ -1,4 +1,7 @@
+import type { SMTPServerDataStream } from 'smtp-server';
+import { finished } from 'node:stream';
 import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
+import type { MessageSpool } from '../message/message-spool.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import { LineEndingScanner } from './line-ending.scanner.js';
@@ -15,22 +18,43 @@ import { LineEndingScanner } from './line-ending.scanner.js';
  */
 export class MessageLineEndings {
   private readonly scanner = new LineEndingScanner();
+  private received = 0;
   private reading = false;
   private resolveEnded!: () => void;
   /** Settles once the message has been read to its end (or was cut short). */
   private readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
   constructor(
-    private readonly input: AsyncIterable<Buffer>,
+    private readonly input: SMTPServerDataStream,
     private readonly policy: BareLineFeeds,
     /** The server's `size`: received bytes beyond it are not kept. */
     private readonly maxBytes: number,
   ) {}
 
-  /** The message as handlers get it. Read it once. */
-  read(): AsyncIterable<Buffer> {
+  /**
+   * Reads the message into `spool` as handlers get it, keeping to the spool's pace; the spool
+   * ends when the message does, or fails when it is cut short or refused. Call once.
+   */
+  pipeTo(spool: MessageSpool): void {
     this.reading = true;
-    return this.filter();
+    const resume = () => this.input.resume();
+    this.input.on('data', (chunk: Buffer) => {
+      const kept = this.take(chunk);
+      if (kept && !spool.write(kept) && !this.input.isPaused()) {
+        this.input.pause();
+        spool.onDrain(resume);
+      }
+    });
+    finished(this.input, { writable: false }, (error) => {
+      const tail = this.scanner.end();
+      if (error) spool.fail(error);
+      else if (this.policy === 'reject' && this.scanner.found) spool.fail(SmtpException.of(REPLIES.bareLineFeed));
+      else {
+        if (this.policy === 'normalize' && tail.length) spool.write(tail);
+        spool.end();
+      }
+      this.resolveEnded();
+    });
   }
 
   /**
@@ -48,43 +72,31 @@ export class MessageLineEndings {
   answer(accept: () => void, refuse: () => void): void {
     if (this.policy !== 'reject') return accept();
     // Without data handlers nobody reads the message; it has to be read to be judged.
-    if (!this.reading) void this.drain();
+    if (!this.reading) this.drain();
     void this.ended.then(() => (this.scanner.found ? refuse() : accept()));
   }
 
-  private async *filter(): AsyncGenerator<Buffer> {
-    try {
-      let received = 0;
-      for await (const chunk of this.input) {
-        // Past `size` nothing is kept (smtp-server refuses the message with 552); the limit is
-        // applied to the bytes received, so normalizing never cuts a message that fits.
-        const room = this.maxBytes - received;
-        received += chunk.length;
-        const kept = room <= 0 ? undefined : room < chunk.length ? chunk.subarray(0, room) : chunk;
-        if (this.policy === 'allow') {
-          if (kept) yield kept;
-        } else if (this.policy === 'normalize') {
-          if (kept) yield this.scanner.normalize(kept);
-        } else if (!this.scanner.found) {
-          this.scanner.normalize(chunk);
-          if (kept && !this.scanner.found) yield kept;
-        }
-      }
-      const tail = this.scanner.end();
-      if (this.policy === 'normalize' && tail.length) yield tail;
-      if (this.policy === 'reject' && this.scanner.found) {
-        throw SmtpException.of(REPLIES.bareLineFeed);
-      }
-    } finally {
-      this.resolveEnded();
-    }
+  /** The part of `chunk` handlers get, as the policy has it; nothing once past `size`. */
+  private take(chunk: Buffer): Buffer | undefined {
+    // Past `size` nothing is kept (smtp-server refuses the message with 552); the limit is
+    // applied to the bytes received, so normalizing never cuts a message that fits.
+    const room = this.maxBytes - this.received;
+    this.received += chunk.length;
+    const kept = room <= 0 ? undefined : room < chunk.length ? chunk.subarray(0, room) : chunk;
+    if (this.policy === 'allow') return kept;
+    if (this.policy === 'normalize') return kept && this.scanner.normalize(kept);
+    if (this.scanner.found) return undefined;
+    this.scanner.normalize(chunk);
+    return this.scanner.found ? undefined : kept;
   }
 
-  private async drain(): Promise<void> {
-    try {
-      for await (const chunk of this.read()) void chunk;
-    } catch {
-      // the refusal, or the client gone: answer() reads the verdict from the scanner
-    }
+  /** Reads the message only to judge it. */
+  private drain(): void {
+    this.reading = true;
+    this.input.on('data', (chunk: Buffer) => void this.take(chunk));
+    finished(this.input, { writable: false }, () => {
+      this.scanner.end();
+      this.resolveEnded();
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter, once } from 'node:events';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -20,36 +21,44 @@ const READ_CHUNK = 64 * 1024;
  * only read back by readers that fall behind or start late.
  */
 const RECENT_BYTES = 1024 * 1024;
+/**
+ * Bytes on their way to the file before the writer is asked to wait: the disk works behind the
+ * readers, on the thread pool, instead of each chunk waiting for its write before the next one
+ * is taken from the client.
+ */
+const WRITE_BEHIND_BYTES = 1024 * 1024;
 
 /**
  * One message, received once and readable many times: several `@OnData` handlers can each
  * stream it, buffer it or parse it while it is still arriving.
  *
- * Small messages stay in memory; past `threshold` the bytes go to a private temporary file, so
- * memory stays flat whatever the size. Consuming the source as fast as the disk takes it keeps
- * smtp-server's backpressure intact. `dispose()` removes the file once the transaction is over.
+ * The receiving side pushes bytes with `write()` and stops when it returns `false` until
+ * `'drain'`, which keeps smtp-server's backpressure intact. Small messages stay in memory; past
+ * `threshold` the bytes also go to a private temporary file, so memory stays flat whatever the
+ * size, while readers at the live edge keep reading from memory. `dispose()` removes the file
+ * once the transaction is over.
  */
 export class MessageSpool {
-  private readonly progress = new EventEmitter();
+  private readonly events = new EventEmitter();
   /** All bytes in memory mode; the newest ones (from `chunksStart`) once spilled to a file. */
   private chunks: Buffer[] = [];
   private chunksStart = 0;
   private chunksBytes = 0;
-  private file?: FileHandle;
+  private file?: WriteStream;
   private path?: string;
+  /** Bytes the file has, counted from its start: what is before it may leave memory. */
+  private flushed = 0;
+  private fileFailure?: Error;
   private length = 0;
   private finished = false;
   private failure?: Error;
   private disposed = false;
+  private settle!: () => void;
   /** Settles when the source has ended or failed: the whole message is in (or never will be). */
-  readonly done: Promise<void>;
+  readonly done = new Promise<void>((resolve) => (this.settle = resolve));
 
-  constructor(
-    source: AsyncIterable<Buffer>,
-    private readonly options: MessageSpoolOptions,
-  ) {
-    this.progress.setMaxListeners(0);
-    this.done = this.consume(source);
+  constructor(private readonly options: MessageSpoolOptions) {
+    this.events.setMaxListeners(0);
   }
 
   /** Bytes kept so far (at most the size limit). */
@@ -63,11 +72,92 @@ export class MessageSpool {
   }
 
   /**
+   * Takes the next bytes of the message. `false` asks the writer to wait for `onDrain()`: the
+   * file is too far behind.
+   */
+  write(chunk: Buffer): boolean {
+    if (this.finished) return true;
+    const room = this.options.maxBytes - this.length;
+    if (room <= 0) return true; // oversized: smtp-server refuses it; keep nothing more
+    const kept = room < chunk.length ? chunk.subarray(0, room) : chunk;
+    if (!this.file && this.length + kept.length > this.options.threshold && !this.disposed) this.spill();
+    this.chunks.push(kept);
+    this.chunksBytes += kept.length;
+    this.length += kept.length;
+    const writing = this.file ? this.toFile(kept) : true;
+    this.events.emit('progress');
+    return writing;
+  }
+
+  /** Calls `listener` once the file has caught up enough for `write()` to go on. */
+  onDrain(listener: () => void): void {
+    if (!this.file?.writableNeedDrain || this.fileFailure) return listener();
+    this.events.once('drain', listener);
+  }
+
+  /** The message is complete. */
+  end(): void {
+    this.finish();
+  }
+
+  /** The message was cut short (or refused): every reader fails with `error`. */
+  fail(error: Error): void {
+    this.finish(error);
+  }
+
+  /**
    * A new stream over the message from its first byte. It follows the message as it arrives,
    * ends when the message is complete and fails if the message is cut short.
    */
   createReadStream(): Readable {
-    const stream = Readable.from(this.read(), { objectMode: false });
+    let position = 0;
+    let reader: FileHandle | undefined;
+    // The stream asks for more both by itself and after each push; one wait, one file read at a time.
+    let waiting = false;
+    let fetching = false;
+    const wake = (): void => {
+      waiting = false;
+      pull();
+    };
+    const pull = (): void => {
+      if (fetching) return;
+      while (position < this.length) {
+        if (position < this.chunksStart) {
+          // fallen behind what memory keeps: read back from the file; the stream asks again
+          fetching = true;
+          this.fromFile(reader, position).then(
+            ({ chunk, file }) => {
+              fetching = false;
+              reader = file;
+              position += chunk.length;
+              stream.push(chunk);
+            },
+            (error: Error) => stream.destroy(error),
+          );
+          return;
+        }
+        const chunk = this.fromMemory(position);
+        position += chunk.length;
+        if (!stream.push(chunk)) return;
+      }
+      if (this.failure) return void stream.destroy(this.failure);
+      if (this.finished) return void stream.push(null);
+      // caught up with the client: go on when more arrives
+      if (!waiting) this.events.once('progress', wake);
+      waiting = true;
+    };
+    const stream = new Readable({
+      highWaterMark: READ_CHUNK,
+      read: pull,
+      destroy: (error, callback) => {
+        if (waiting) this.events.off('progress', wake);
+        const closed = reader?.close() ?? Promise.resolve();
+        closed.then(
+          () => callback(error),
+          () => callback(error),
+        );
+      },
+    });
     // A handler may drop a stream unread; a failure must not then become an uncaught 'error'.
     stream.on('error', () => undefined);
     return stream;
@@ -78,7 +168,9 @@ export class MessageSpool {
     await this.done;
     if (this.failure) throw this.failure;
     if (!this.path) return Buffer.concat(this.chunks, this.length);
-    return readFile(this.path);
+    const parts: Buffer[] = [];
+    for await (const chunk of this.createReadStream()) parts.push(chunk as Buffer);
+    return Buffer.concat(parts, this.length);
   }
 
   /** Removes the spool file once the source is finished. Safe to call more than once. */
@@ -88,86 +180,65 @@ export class MessageSpool {
     await this.done;
     this.chunks = [];
     this.chunksBytes = 0;
-    await this.file?.close().catch(() => undefined);
-    if (this.path) await unlink(this.path).catch(() => undefined);
+    const file = this.file;
+    if (!file) return;
+    // what is still on its way to the file is of no use any more
+    if (!file.closed) await new Promise<void>((resolve) => file.destroy().once('close', () => resolve()));
+    await unlink(this.path!).catch(() => undefined);
   }
 
-  private async consume(source: AsyncIterable<Buffer>): Promise<void> {
-    try {
-      for await (const chunk of source) {
-        const room = this.options.maxBytes - this.length;
-        if (room <= 0) continue; // oversized: smtp-server refuses it; keep nothing more
-        await this.append(room < chunk.length ? chunk.subarray(0, room) : chunk);
-      }
-    } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
-    } finally {
-      this.finished = true;
-      this.progress.emit('progress');
-    }
+  private finish(error?: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = error;
+    this.events.emit('progress');
+    this.settle();
   }
 
-  private async append(chunk: Buffer): Promise<void> {
-    if (!this.file && this.length + chunk.length > this.options.threshold && !this.disposed) {
-      await this.spill();
-    }
-    if (this.file) await this.file.write(chunk);
-    this.chunks.push(chunk);
-    this.chunksBytes += chunk.length;
-    this.length += chunk.length;
-    if (this.file) this.forgetOld();
-    this.progress.emit('progress');
-  }
-
-  /** Moves what is in memory to a file only this process can read, and writes there from now on. */
-  private async spill(): Promise<void> {
-    const path = join(this.options.directory, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
-    const file = await open(path, 'wx+', 0o600);
-    for (const chunk of this.chunks) await file.write(chunk);
-    // Readers switch to the file only now that it holds everything the memory held.
-    this.file = file;
-    this.path = path;
-    this.forgetOld();
-  }
-
-  private async *read(): AsyncGenerator<Buffer> {
-    let position = 0;
-    let reader: FileHandle | undefined;
-    try {
-      for (;;) {
-        if (position < this.length) {
-          const chunk =
-            this.path && position < this.chunksStart
-              ? await this.fromFile((reader ??= await open(this.path, 'r')), position)
-              : this.fromMemory(position);
-          position += chunk.length;
-          yield chunk;
-          continue;
-        }
-        if (this.failure) throw this.failure;
-        if (this.finished) return;
-        await once(this.progress, 'progress');
-      }
-    } finally {
-      await reader?.close();
-    }
-  }
-
-  private async fromFile(reader: FileHandle, position: number): Promise<Buffer> {
-    const { bytesRead, buffer } = await reader.read({
-      buffer: Buffer.allocUnsafe(Math.min(READ_CHUNK, this.length - position)),
-      position,
+  /** From now on the message goes to a file only this process can read, as well as to memory. */
+  private spill(): void {
+    this.path = join(this.options.directory, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
+    this.file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BEHIND_BYTES });
+    this.file.on('drain', () => this.events.emit('drain'));
+    this.file.on('error', (error) => {
+      // Without its file the message can neither be read back nor kept out of memory: it fails
+      // (its handlers get the error, the client a 451), and the rest of it is only drained.
+      this.fileFailure = error;
+      this.finish(error);
+      this.events.emit('drain');
     });
-    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    for (const chunk of this.chunks) this.toFile(chunk);
   }
 
-  /** Drops the oldest in-memory chunks beyond the recent window; the file has them. */
+  private toFile(chunk: Buffer): boolean {
+    return this.file!.write(chunk, (error) => {
+      if (error) return;
+      this.flushed += chunk.length;
+      this.forgetOld();
+    });
+  }
+
+  /** Drops the oldest in-memory chunks beyond the recent window that the file has. */
   private forgetOld(): void {
-    while (this.chunks.length > 1 && this.chunksBytes - this.chunks[0]!.length >= RECENT_BYTES) {
-      const oldest = this.chunks.shift()!;
+    while (this.chunks.length > 1) {
+      const oldest = this.chunks[0]!;
+      if (this.chunksStart + oldest.length > this.flushed || this.chunksBytes - oldest.length < RECENT_BYTES) return;
+      this.chunks.shift();
       this.chunksBytes -= oldest.length;
       this.chunksStart += oldest.length;
     }
+  }
+
+  /** Bytes from `position`, which memory no longer has, read back from the file. */
+  private async fromFile(reader: FileHandle | undefined, position: number): Promise<{ chunk: Buffer; file: FileHandle }> {
+    if (this.fileFailure) throw this.fileFailure;
+    const file = reader ?? (await open(this.path!, 'r'));
+    const { bytesRead, buffer } = await file.read({
+      buffer: Buffer.allocUnsafe(Math.min(READ_CHUNK, this.chunksStart - position)),
+      position,
+    });
+    if (bytesRead === 0) throw new Error(`spool file ${this.path} ends before byte ${position}`);
+    return { chunk: bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead), file };
   }
 
   /** The in-memory bytes from `position` up to the end of the chunk holding it (no copy). */
