@@ -5,9 +5,10 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { NextFunction, SmtpContext } from './context/smtp.context.js';
 import { FUMI_CONTEXT_TYPE } from './fumi.constants.js';
+import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 
 /** A handler wrapped for the chain: Nest's pipeline, or the direct call that stands for it. */
-export type PipelineFn = (ctx: SmtpContext, next: NextFunction) => Promise<unknown>;
+export type PipelineFn = (ctx: SmtpContext, next: NextFunction) => MaybePromise<unknown>;
 
 /** What Nest resolved for one handler while it built the handler's pipeline. */
 export interface ResolvedEnhancers {
@@ -102,14 +103,29 @@ export function createDirectInvoker(
     }
     return pending ? Promise.all(args) : args;
   };
-  return async (ctx, next) => {
+  const fail = (error: unknown, ctx: SmtpContext, next: NextFunction): unknown => {
+    const host = new ExecutionContextHost([ctx, next]);
+    host.setType(FUMI_CONTEXT_TYPE);
+    return exceptions.next(error as Error, host);
+  };
+  const settle = async (pending: PromiseLike<unknown>, ctx: SmtpContext, next: NextFunction): Promise<unknown> => {
     try {
-      const result = await method.apply(instance, await argumentsFor(ctx, next));
+      const result = await pending;
       return isObservable(result) ? await lastValueFrom(result) : result;
     } catch (error) {
-      const host = new ExecutionContextHost([ctx, next]);
-      host.setType(FUMI_CONTEXT_TYPE);
-      return exceptions.next(error as Error, host);
+      return fail(error, ctx, next);
+    }
+  };
+  // A handler that returns at once is answered at once: no promise, no extra turn.
+  return (ctx, next) => {
+    try {
+      const args = argumentsFor(ctx, next);
+      if (args instanceof Promise) return settle(args.then((values) => method.apply(instance, values)), ctx, next);
+      const result = method.apply(instance, args);
+      if (isPromiseLike(result)) return settle(result, ctx, next);
+      return isObservable(result) ? settle(lastValueFrom(result), ctx, next) : result;
+    } catch (error) {
+      return fail(error, ctx, next);
     }
   };
 }

@@ -1,27 +1,41 @@
 import type { SmtpContext } from './context/smtp.context.js';
 import { MESSAGES } from './fumi.messages.js';
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
+import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 
-/** A phase's handlers composed into one function, Koa-style. */
-export type FumiChain = (ctx: SmtpContext) => Promise<void>;
+/**
+ * A phase's handlers composed into one function, Koa-style. It returns nothing when every
+ * handler returned at once, a promise otherwise, and may throw.
+ */
+export type FumiChain = (ctx: SmtpContext) => MaybePromise<void>;
 
 /**
  * Composes handlers as fumi composes middleware: `1 before → 2 before → 3 → 2 after → 1 after`.
  * A handler that declares `next` decides when (and whether) the rest runs; one that does not
- * is followed by the rest once it has returned. Built once per phase at bootstrap.
+ * is followed by the rest once it has returned. Built once per phase at bootstrap. The chain
+ * stays synchronous for as long as its handlers do.
  */
 export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
-  const dispatch = async (ctx: SmtpContext, index: number): Promise<void> => {
+  const dispatch = (ctx: SmtpContext, index: number): MaybePromise<void> => {
     const handler = handlers[index];
     if (!handler) return;
     let called = false;
-    const next = (): Promise<void> => {
-      if (called) return Promise.reject(new Error(MESSAGES.nextCalledTwice(handler.phase)));
+    const rest = (): MaybePromise<void> => {
       called = true;
       return dispatch(ctx, index + 1);
     };
-    await handler.invoke(ctx, next);
-    if (!handler.declaresNext && !called) await next();
+    // what handlers get: always a promise, as in fumi and Koa
+    const next = (): Promise<void> => {
+      if (called) return Promise.reject(new Error(MESSAGES.nextCalledTwice(handler.phase)));
+      try {
+        return Promise.resolve(rest());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    const result = handler.invoke(ctx, next);
+    const after = (): MaybePromise<void> => (handler.declaresNext || called ? undefined : rest());
+    return isPromiseLike(result) ? Promise.resolve(result).then(after) : after();
   };
   return (ctx) => dispatch(ctx, 0);
 }

@@ -40,6 +40,7 @@ import {
   DEFAULT_MAX_RECIPIENTS,
   DEFAULT_SPOOL_THRESHOLD,
 } from './fumi.constants.js';
+import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { onEachConnection, type ConnectionHook } from './smtp-connection-hooks.js';
@@ -76,6 +77,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly certificates: ServerCertificates;
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
+  /** Resolved once: `os.tmpdir()` reads the environment on every call, a cost per message. */
+  private readonly spool: { readonly threshold: number; readonly directory: string };
   private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
@@ -103,6 +106,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
     );
     this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
+    this.spool = {
+      threshold: options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
+      directory: options.spoolDirectory ?? tmpdir(),
+    };
     const defaults = DEFAULT_HARDENING_OPTIONS;
     this.lineEndings = new LineEndingPolicy(options.bareLineFeeds ?? defaults.bareLineFeeds, (e) => this.toError(e));
     this.sessionLimits = new SessionLimits(
@@ -323,11 +330,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool({
-      threshold: this.options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
-      directory: this.options.spoolDirectory ?? tmpdir(),
-      maxBytes: content.storedLimit,
-    });
+    const spool = new MessageSpool({ ...this.spool, maxBytes: content.storedLimit });
     content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.
@@ -359,10 +362,13 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     const ctx = new CloseContext(this.session(raw));
     if (this.events.observed) this.report(ctx, performance.now());
     if (!chain) return;
-    this.settle('close', ctx, chain).then(
-      () => undefined,
-      (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error)),
-    );
+    const failed = (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
+    try {
+      const outcome = chain(ctx);
+      if (isPromiseLike(outcome)) this.settle('close', ctx, outcome).then(() => undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /**
@@ -377,21 +383,28 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       return cb();
     }
     const runtime = ctx.session[kRuntime];
+    const succeed = () => {
+      runtime.busy = false;
+      if (started) this.report(ctx, started);
+      cb();
+    };
+    const fail = (error: unknown) => {
+      runtime.busy = false;
+      const { exception, unexpected } = toSmtpReply(error);
+      if (unexpected) this.logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
+      if (started) this.report(ctx, started, exception);
+      cb(this.toError(exception));
+    };
     runtime.busy = true;
-    this.settle(phase, ctx, chain, timerStart).then(
-      () => {
-        runtime.busy = false;
-        if (started) this.report(ctx, started);
-        cb();
-      },
-      (error: unknown) => {
-        runtime.busy = false;
-        const { exception, unexpected } = toSmtpReply(error);
-        if (unexpected) this.logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
-        if (started) this.report(ctx, started, exception);
-        cb(this.toError(exception));
-      },
-    );
+    let outcome: MaybePromise<void>;
+    try {
+      outcome = chain(ctx);
+    } catch (error) {
+      return fail(error);
+    }
+    // Handlers that returned at once are answered in the same tick, as smtp-server's own callbacks.
+    if (!isPromiseLike(outcome)) return succeed();
+    this.settle(phase, ctx, outcome, timerStart).then(succeed, fail);
   }
 
   /** Tells `FumiEvents` subscribers how a phase ended. */
@@ -435,12 +448,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
    * This runs for every command: one promise and one timer, rather than a race of promises
    * (the benchmarks showed the race costing more than the Nest pipeline of a plain handler).
    */
-  private settle(
-    phase: SmtpPhase,
-    ctx: SmtpContext,
-    chain: (ctx: SmtpContext) => Promise<void>,
-    timerStart?: Promise<void>,
-  ): Promise<void> {
+  private settle(phase: SmtpPhase, ctx: SmtpContext, outcome: PromiseLike<void>, timerStart?: Promise<void>): Promise<void> {
     const ms = this.timeoutFor(phase);
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -457,7 +465,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       if (timerStart) void timerStart.then(startTimer);
       else startTimer();
       // A chain that settles after the timeout is ignored, its rejection included.
-      chain(ctx).then(
+      outcome.then(
         () => {
           if (settled) return;
           settled = true;

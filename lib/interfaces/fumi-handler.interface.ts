@@ -1,4 +1,5 @@
 import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
+import type { MaybePromise } from '../maybe-async.js';
 import type { FumiHandlerMetadata } from './fumi-handler-options.interface.js';
 
 /** A discovered handler, bound to its instance and wrapped in Nest's pipeline. */
@@ -7,5 +8,5 @@ export interface FumiHandler extends FumiHandlerMetadata {
   readonly name: string;
   /** The handler takes `next` itself; otherwise the chain goes on when it returns. */
   readonly declaresNext: boolean;
-  invoke(ctx: SmtpContext, next: NextFunction): Promise<unknown>;
+  invoke(ctx: SmtpContext, next: NextFunction): MaybePromise<unknown>;
 }
