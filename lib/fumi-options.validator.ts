@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { HARDENING_OPTION_KEYS, validateHardeningOptions } from './hardening-options.validator.js';
 import { FumiOptionsError } from './errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
@@ -49,6 +50,20 @@ const timeout: Check = (value) => {
   return undefined;
 };
 
+/** Spool files are created there while messages arrive: a bad path must not wait for the first large one. */
+const writableDirectory: Check = (value) => {
+  const problem = nonEmptyString(value);
+  if (problem) return problem;
+  const path = value as string;
+  try {
+    if (!statSync(path).isDirectory()) return `must be a directory, got the file "${path}"`;
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return `must be a writable directory, got "${path}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+};
+
 const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   port: integer(0, 65535),
   host: nonEmptyString,
@@ -62,7 +77,7 @@ const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   closeTimeout: integer(0),
   handlerTimeout: timeout,
   spoolThreshold: integer(0),
-  spoolDirectory: nonEmptyString,
+  spoolDirectory: writableDirectory,
   plugins: (value) =>
     Array.isArray(value) && value.every((p) => typeof p === 'function')
       ? undefined

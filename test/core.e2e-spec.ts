@@ -518,6 +518,7 @@ describe('core: phases, session, chains', () => {
       [{ onData: () => undefined }, /"onData".*@OnData\(\)/],
       [{ handlerTimeout: { dta: 5 } }, /"handlerTimeout".*unknown phase "dta"/],
       [{ size: 'big' }, /"size"/],
+      [{ spoolDirectory: '/nonexistent/fumi-spool' }, /"spoolDirectory".*writable directory.*ENOENT/],
     ])('fails with the option named: %j', async (options, message) => {
       await expect(boot(options)).rejects.toThrow(message);
     });

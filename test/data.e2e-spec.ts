@@ -135,8 +135,10 @@ describe('message data', () => {
         stored++;
       }
     }
-    const missing = join(spoolDirectory, 'not-there');
-    running = await startApp({ providers: [Store] }, { spoolDirectory: missing, spoolThreshold: 1024 });
+    // the directory goes away after bootstrap (bootstrap refuses a missing one), as a disk might fail
+    const vanishing = await mkdtemp(join(spoolDirectory, 'vanishing-'));
+    running = await startApp({ providers: [Store] }, { spoolDirectory: vanishing, spoolThreshold: 1024 });
+    await rm(vanishing, { recursive: true });
     const client = await SmtpTestClient.connect(running.port);
     const large = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: `Subject: l\r\n\r\n${`${'z'.repeat(78)}\r\n`.repeat(50_000)}` });
     expect(large.data?.code).toBe(451);
