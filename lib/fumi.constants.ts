@@ -25,10 +25,12 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
  */
 export const DEFAULT_HANDLER_TIMEOUT = 30_000;
 /**
- * Messages up to this size are held in memory while handlers look at them; larger ones go to a
- * temporary file, so memory stays flat however large (or many) the messages are.
+ * The newest bytes of a message held in memory while handlers look at it; older ones go to a
+ * temporary file, so memory stays flat however large (or many) the messages are. A reader at the
+ * live edge needs a window about this large anyway, so a smaller default would save no memory
+ * on large messages and only send mid-sized ones to the disk.
  */
-export const DEFAULT_SPOOL_THRESHOLD = 256 * 1024;
+export const DEFAULT_SPOOL_THRESHOLD = 1024 * 1024;
 
 /** Recipients per transaction; RFC 5321 §4.5.3.1.8 asks for at least 100. */
 export const DEFAULT_MAX_RECIPIENTS = 100;

@@ -126,6 +126,28 @@ describe('message data', () => {
     await waitFor(async () => (await spoolFiles()).length === 0);
   });
 
+  it('keeps a message up to spoolThreshold in memory only, and moves only older bytes of a larger one to a file', async () => {
+    const seen: { files: number; bytes: number }[] = [];
+    @Injectable()
+    class Store {
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        const bytes = (await ctx.buffer()).length;
+        seen.push({ files: (await spoolFiles()).length, bytes });
+      }
+    }
+    running = await startApp({ providers: [Store] }, { spoolDirectory, spoolThreshold: 64 * 1024 });
+    const client = await SmtpTestClient.connect(running.port);
+    const message = (lines: number) => `Subject: t\r\n\r\n${`${'m'.repeat(78)}\r\n`.repeat(lines)}`;
+    for (const lines of [800, 2_000]) {
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: message(lines) })).data?.code).toBe(250);
+    }
+    expect(seen).toEqual([
+      { files: 0, bytes: message(800).length }, // 64,015 bytes: fits
+      { files: 1, bytes: message(2_000).length },
+    ]);
+    await client.quit();
+  });
+
   it('answers 451 for a message too large for memory that it cannot spool, and 250 for one that fits', async () => {
     let stored = 0;
     @Injectable()

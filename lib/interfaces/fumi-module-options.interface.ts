@@ -39,8 +39,9 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
    */
   closeTimeout?: number;
   /**
-   * Bytes of a message kept in memory while `@OnData` handlers look at it; past this the message
-   * is spooled to a temporary file (removed after the transaction). Default 256 KiB.
+   * Bytes of a message kept in memory while `@OnData` handlers look at it, the newest ones; older
+   * bytes are spooled to a temporary file (removed after the transaction), so a message up to
+   * this size never touches the disk. Default 1 MiB.
    */
   spoolThreshold?: number;
   /** Where spool files go. Default `os.tmpdir()`. */

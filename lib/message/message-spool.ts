@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 export interface MessageSpoolOptions {
-  /** Bytes kept in memory before the message moves to a file. */
+  /** Bytes of the message kept in memory, the newest ones; older bytes move to a file. */
   readonly threshold: number;
   /** Where spool files go. */
   readonly directory: string;
@@ -15,12 +15,6 @@ export interface MessageSpoolOptions {
 }
 
 const READ_CHUNK = 64 * 1024;
-/**
- * Once spooled to a file, the newest bytes also stay in memory up to this much, so that a reader
- * keeping pace with the client (the usual single handler) is served from memory and the file is
- * only read back by readers that fall behind or start late.
- */
-const RECENT_BYTES = 1024 * 1024;
 /**
  * Bytes on their way to the file before the writer is asked to wait: the disk works behind the
  * readers, on the thread pool, instead of each chunk waiting for its write before the next one
@@ -33,21 +27,23 @@ const WRITE_BEHIND_BYTES = 1024 * 1024;
  * stream it, buffer it or parse it while it is still arriving.
  *
  * The receiving side pushes bytes with `write()` and stops when it returns `false` until
- * `'drain'`, which keeps smtp-server's backpressure intact. Small messages stay in memory; past
- * `threshold` the bytes also go to a private temporary file, so memory stays flat whatever the
- * size, while readers at the live edge keep reading from memory. `dispose()` removes the file
- * once the transaction is over.
+ * `onDrain()`, which keeps smtp-server's backpressure intact. Memory keeps the newest
+ * `threshold` bytes; only bytes older than that go to a private temporary file, so a message
+ * that fits never touches the disk, memory stays flat whatever the size, and a reader keeping
+ * pace with the client (the usual single handler) reads from memory while the file is only read
+ * back by readers that fall behind or start late. `dispose()` removes the file.
  */
 export class MessageSpool {
   private readonly events = new EventEmitter();
-  /** All bytes in memory mode; the newest ones (from `chunksStart`) once spilled to a file. */
+  /** The bytes from `chunksStart` on; those before it are in the file. */
   private chunks: Buffer[] = [];
   private chunksStart = 0;
   private chunksBytes = 0;
+  /** The oldest chunks already handed to the file: they leave memory once written. */
+  private chunksWriting = 0;
+  private bytesWriting = 0;
   private file?: WriteStream;
   private path?: string;
-  /** Bytes the file has, counted from its start: what is before it may leave memory. */
-  private flushed = 0;
   private fileFailure?: Error;
   private length = 0;
   private finished = false;
@@ -80,13 +76,12 @@ export class MessageSpool {
     const room = this.options.maxBytes - this.length;
     if (room <= 0) return true; // oversized: smtp-server refuses it; keep nothing more
     const kept = room < chunk.length ? chunk.subarray(0, room) : chunk;
-    if (!this.file && this.length + kept.length > this.options.threshold && !this.disposed) this.spill();
     this.chunks.push(kept);
     this.chunksBytes += kept.length;
     this.length += kept.length;
-    const writing = this.file ? this.toFile(kept) : true;
+    this.moveOldToFile();
     this.events.emit('progress');
-    return writing;
+    return !this.file?.writableNeedDrain;
   }
 
   /** Calls `listener` once the file has caught up enough for `write()` to go on. */
@@ -180,6 +175,8 @@ export class MessageSpool {
     await this.done;
     this.chunks = [];
     this.chunksBytes = 0;
+    this.chunksWriting = 0;
+    this.bytesWriting = 0;
     const file = this.file;
     if (!file) return;
     // what is still on its way to the file is of no use any more
@@ -195,38 +192,41 @@ export class MessageSpool {
     this.settle();
   }
 
-  /** From now on the message goes to a file only this process can read, as well as to memory. */
-  private spill(): void {
+  /** Hands the oldest chunks beyond the newest `threshold` bytes to the file. */
+  private moveOldToFile(): void {
+    if (this.disposed) return;
+    while (this.chunksBytes - this.bytesWriting > this.options.threshold && this.chunksWriting < this.chunks.length) {
+      const chunk = this.chunks[this.chunksWriting++]!;
+      this.bytesWriting += chunk.length;
+      (this.file ??= this.openFile()).write(chunk, (error) => {
+        if (!error) this.forgetOldest();
+      });
+    }
+  }
+
+  /** A file only this process can read; it fails the message if it cannot be written. */
+  private openFile(): WriteStream {
     this.path = join(this.options.directory, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
-    this.file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BEHIND_BYTES });
-    this.file.on('drain', () => this.events.emit('drain'));
-    this.file.on('error', (error) => {
+    const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BEHIND_BYTES });
+    file.on('drain', () => this.events.emit('drain'));
+    file.on('error', (error) => {
       // Without its file the message can neither be read back nor kept out of memory: it fails
       // (its handlers get the error, the client a 451), and the rest of it is only drained.
       this.fileFailure = error;
       this.finish(error);
       this.events.emit('drain');
     });
-    for (const chunk of this.chunks) this.toFile(chunk);
+    return file;
   }
 
-  private toFile(chunk: Buffer): boolean {
-    return this.file!.write(chunk, (error) => {
-      if (error) return;
-      this.flushed += chunk.length;
-      this.forgetOld();
-    });
-  }
-
-  /** Drops the oldest in-memory chunks beyond the recent window that the file has. */
-  private forgetOld(): void {
-    while (this.chunks.length > 1) {
-      const oldest = this.chunks[0]!;
-      if (this.chunksStart + oldest.length > this.flushed || this.chunksBytes - oldest.length < RECENT_BYTES) return;
-      this.chunks.shift();
-      this.chunksBytes -= oldest.length;
-      this.chunksStart += oldest.length;
-    }
+  /** The oldest chunk is in the file now (writes complete in order): memory can let it go. */
+  private forgetOldest(): void {
+    const oldest = this.chunks.shift();
+    if (!oldest) return; // disposed meanwhile
+    this.chunksWriting--;
+    this.bytesWriting -= oldest.length;
+    this.chunksBytes -= oldest.length;
+    this.chunksStart += oldest.length;
   }
 
   /** Bytes from `position`, which memory no longer has, read back from the file. */
