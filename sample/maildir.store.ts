@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,13 @@ import { InboxChanges } from './inbox/inbox-changes.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 let counter = 0;
+
+/**
+ * A spool file older than this belongs to no live transaction: sessions are capped at 30 minutes
+ * (`maxSessionDuration`), so it was left by a process stopped mid-transaction. Age, not owner,
+ * decides, because instances sharing the Maildir write their spool files to the same place.
+ */
+const ABANDONED_AFTER_MS = 60 * 60_000;
 
 /** A message written to the spool, not yet in any mailbox. */
 export interface SpooledMessage {
@@ -26,11 +33,27 @@ export interface SpooledMessage {
  * readers never see half a message and a 250 reply means it is on disk.
  */
 @Injectable()
-export class MaildirStore {
+export class MaildirStore implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaildirStore.name);
+
   constructor(
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
     private readonly changes: InboxChanges,
   ) {}
+
+  /** Removes spool files that transactions cut short by an earlier shutdown left behind. */
+  async onApplicationBootstrap(): Promise<void> {
+    const dir = join(this.config.maildir, '.spool');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const cutoff = Date.now() - ABANDONED_AFTER_MS;
+    let removed = 0;
+    for (const name of names) {
+      const file = join(dir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < cutoff && (await unlink(file).then(() => true, () => false))) removed++;
+    }
+    if (removed) this.logger.log(`removed ${removed} abandoned spool file(s) from ${dir}`);
+  }
 
   async spool(header: string, body: Readable): Promise<SpooledMessage> {
     const name = `${Date.now()}.M${process.pid}P${++counter}R${randomBytes(6).toString('hex')}.${hostname()}`;

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -9,8 +9,9 @@ import { SmtpTestClient } from '../lib/testing/index.js';
 import { AppModule } from '../sample/app.module.js';
 
 /** The sample as `npm start` runs it, on a free port with its own Maildir. */
-async function startSample(env: Record<string, string> = {}) {
+async function startSample(env: Record<string, string> = {}, prepare?: (maildir: string) => Promise<void>) {
   const maildir = await mkdtemp(join(tmpdir(), 'fumi-sample-'));
+  await prepare?.(maildir);
   const saved = { ...process.env };
   Object.assign(process.env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: '0', MAILDIR: maildir, ...env });
   try {
@@ -140,5 +141,25 @@ describe('sample: inbound mail service', () => {
     expect(info.response).toMatch(/^250 /);
     const [stored] = await mailbox(sample.maildir, 'bob@example.test');
     expect(stored).toContain('Subject: Hello');
+  });
+});
+
+describe('sample: start-up', () => {
+  it('removes spool files abandoned by an earlier shutdown, and leaves recent ones to their transaction', async () => {
+    const sample = await startSample({}, async (maildir) => {
+      const spool = join(maildir, '.spool');
+      await mkdir(spool);
+      await writeFile(join(spool, 'abandoned'), 'Subject: cut at shutdown\r\n\r\n');
+      const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+      await utimes(join(spool, 'abandoned'), twoHoursAgo, twoHoursAgo);
+      await writeFile(join(spool, 'in-flight'), 'Subject: another instance is writing this\r\n');
+    });
+    try {
+      expect(await readdir(join(sample.maildir, '.spool'))).toEqual(['in-flight']);
+      expect(sample.logs.some((line) => line.includes('removed 1 abandoned spool file'))).toBe(true);
+    } finally {
+      await sample.app.close();
+      await rm(sample.maildir, { recursive: true, force: true });
+    }
   });
 });
