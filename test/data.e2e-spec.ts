@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ParsedMail as Parsed } from 'mailparser';
 import { createHash } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,41 @@ describe('message data', () => {
     expect(digests).toEqual(Array(4).fill(digest(Buffer.from(body))));
     await client.quit();
     await waitFor(async () => (await spoolFiles()).length === 0);
+  });
+
+  it('closes the spool file of a reader dropped while it was reading from the file', async () => {
+    const spoolFds = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(spoolDirectory);
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+    @Injectable()
+    class Dropper {
+      @OnData() async drop(@Ctx() ctx: DataContext) {
+        await ctx.received();
+        // every reader now starts behind memory; each is dropped while opening the file, or
+        // while reading it, at a different moment
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => {
+            const stream = ctx.stream;
+            return new Promise<void>((resolve) => {
+              stream.once('close', () => resolve());
+              stream.resume();
+              setTimeout(() => stream.destroy(), i % 4);
+            });
+          }),
+        );
+      }
+    }
+    running = await startApp({ providers: [Dropper] }, { spoolDirectory, spoolThreshold: 1024 });
+    const client = await SmtpTestClient.connect(running.port);
+    const body = `Subject: dropped\r\n\r\n${`${'d'.repeat(78)}\r\n`.repeat(20_000)}`;
+    expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(250);
+    await client.quit();
+    await waitFor(async () => (await spoolFiles()).length === 0 && spoolFds().length === 0, 2_000);
   });
 
   it('keeps a message up to spoolThreshold in memory only, and moves only older bytes of a larger one to a file', async () => {

@@ -106,7 +106,7 @@ export class MessageSpool {
    */
   createReadStream(): Readable {
     let position = 0;
-    let reader: FileHandle | undefined;
+    const reader: SpoolReader = {};
     // The stream asks for more both by itself and after each push; one wait, one file read at a time.
     let waiting = false;
     let fetching = false;
@@ -121,13 +121,17 @@ export class MessageSpool {
           // fallen behind what memory keeps: read back from the file; the stream asks again
           fetching = true;
           this.fromFile(reader, position).then(
-            ({ chunk, file }) => {
+            (chunk) => {
               fetching = false;
-              reader = file;
+              if (reader.closed) return void closeReader(reader); // destroyed while reading
               position += chunk.length;
               stream.push(chunk);
             },
-            (error: Error) => stream.destroy(error),
+            (error: Error) => {
+              fetching = false;
+              if (reader.closed) return void closeReader(reader);
+              stream.destroy(error);
+            },
           );
           return;
         }
@@ -146,11 +150,7 @@ export class MessageSpool {
       read: pull,
       destroy: (error, callback) => {
         if (waiting) this.events.off('progress', wake);
-        const closed = reader?.close() ?? Promise.resolve();
-        closed.then(
-          () => callback(error),
-          () => callback(error),
-        );
+        void closeReader(reader).then(() => callback(error));
       },
     });
     // A handler may drop a stream unread; a failure must not then become an uncaught 'error'.
@@ -230,15 +230,15 @@ export class MessageSpool {
   }
 
   /** Bytes from `position`, which memory no longer has, read back from the file. */
-  private async fromFile(reader: FileHandle | undefined, position: number): Promise<{ chunk: Buffer; file: FileHandle }> {
+  private async fromFile(reader: SpoolReader, position: number): Promise<Buffer> {
     if (this.fileFailure) throw this.fileFailure;
-    const file = reader ?? (await open(this.path!, 'r'));
-    const { bytesRead, buffer } = await file.read({
+    reader.handle ??= await open(this.path!, 'r');
+    const { bytesRead, buffer } = await reader.handle.read({
       buffer: Buffer.allocUnsafe(Math.min(READ_CHUNK, this.chunksStart - position)),
       position,
     });
     if (bytesRead === 0) throw new Error(`spool file ${this.path} ends before byte ${position}`);
-    return { chunk: bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead), file };
+    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
   }
 
   /** The in-memory bytes from `position` up to the end of the chunk holding it (no copy). */
@@ -251,4 +251,18 @@ export class MessageSpool {
     }
     return Buffer.alloc(0);
   }
+}
+
+/** A reader's own handle on the spool file, opened when it first falls behind memory. */
+interface SpoolReader {
+  handle?: FileHandle;
+  /** The stream is gone: a handle still being opened is closed as soon as it arrives. */
+  closed?: boolean;
+}
+
+function closeReader(reader: SpoolReader): Promise<void> {
+  reader.closed = true;
+  const handle = reader.handle;
+  reader.handle = undefined;
+  return handle ? handle.close().catch(() => undefined) : Promise.resolve();
 }
