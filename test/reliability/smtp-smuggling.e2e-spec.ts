@@ -4,6 +4,7 @@ import { createTestCertificate, SmtpTestClient } from '../../lib/testing/index.j
 import { countFromEnv, recordFigures } from './support/figures.js';
 import { RawSession } from './support/raw-session.js';
 import { startRecordingInbox, type RecordingInboxApp } from './support/recording-inbox.js';
+import { startApp } from '../support/app.js';
 
 /**
  * SMTP smuggling (CVE-2023-51764, -51765, -51766 and kin): a client hides a second transaction
@@ -92,6 +93,22 @@ describe('reliability: SMTP smuggling and the bareLineFeeds policy', () => {
       expect(mailbox.bodiesFrom(sender)).toEqual([]);
       expect(mailbox.senders).not.toContain('evil@attacker.test');
     });
+  });
+
+  it("'reject' judges a message that no @OnData handler reads: 550 5.5.2 with a bare LF, 250 without", async () => {
+    const running = await startApp({ providers: [] }, { bareLineFeeds: 'reject' });
+    try {
+      const clean = await SmtpTestClient.connect(running.port);
+      const sent = await clean.sendMail({ from: 'a@ok.test', to: 'b@ok.test', body: 'Subject: clean\r\n\r\nfine\r\n' });
+      expect(sent.data?.code).toBe(250);
+      await clean.quit();
+      const bare = await SmtpTestClient.connect(running.port);
+      const refused = await bare.sendMail({ from: 'a@ok.test', to: 'b@ok.test', body: 'Subject: bare\r\n\r\nbare\nline\r\n' });
+      expect(refused.data).toMatchObject({ code: 550, enhancedCode: '5.5.2' });
+      await bare.closed;
+    } finally {
+      await running.close();
+    }
   });
 
   describe('commands ending in a bare LF', () => {
