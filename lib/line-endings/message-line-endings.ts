@@ -33,25 +33,28 @@ export class MessageLineEndings {
 
   /**
    * Reads the message into `spool` as handlers get it, keeping to the spool's pace; the spool
-   * ends when the message does, or fails when it is cut short or refused. Call once.
+   * ends when the message does, or fails when it is cut short or refused. Without a spool the
+   * message is only read to be judged. Call once.
    */
-  pipeTo(spool: MessageSpool): void {
+  pipeTo(spool?: MessageSpool): void {
     this.reading = true;
     const resume = () => this.input.resume();
     this.input.on('data', (chunk: Buffer) => {
       const kept = this.take(chunk);
-      if (kept && !spool.write(kept) && !this.input.isPaused()) {
+      if (spool && kept && !spool.write(kept) && !this.input.isPaused()) {
         this.input.pause();
         spool.onDrain(resume);
       }
     });
     finished(this.input, { writable: false }, (error) => {
       const tail = this.scanner.end();
-      if (error) spool.fail(error);
-      else if (this.policy === 'reject' && this.scanner.found) spool.fail(SmtpException.of(REPLIES.bareLineFeed));
-      else {
-        if (this.policy === 'normalize' && tail.length) spool.write(tail);
-        spool.end();
+      if (spool) {
+        if (error) spool.fail(error);
+        else if (this.policy === 'reject' && this.scanner.found) spool.fail(SmtpException.of(REPLIES.bareLineFeed));
+        else {
+          if (this.policy === 'normalize' && tail.length) spool.write(tail);
+          spool.end();
+        }
       }
       this.resolveEnded();
     });
@@ -72,7 +75,7 @@ export class MessageLineEndings {
   answer(accept: () => void, refuse: () => void): void {
     if (this.policy !== 'reject') return accept();
     // Without data handlers nobody reads the message; it has to be read to be judged.
-    if (!this.reading) this.drain();
+    if (!this.reading) this.pipeTo();
     void this.ended.then(() => (this.scanner.found ? refuse() : accept()));
   }
 
@@ -88,15 +91,5 @@ export class MessageLineEndings {
     if (this.scanner.found) return undefined;
     this.scanner.normalize(chunk);
     return this.scanner.found ? undefined : kept;
-  }
-
-  /** Reads the message only to judge it. */
-  private drain(): void {
-    this.reading = true;
-    this.input.on('data', (chunk: Buffer) => void this.take(chunk));
-    finished(this.input, { writable: false }, () => {
-      this.scanner.end();
-      this.resolveEnded();
-    });
   }
 }
