@@ -78,7 +78,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
   /** Resolved once: `os.tmpdir()` reads the environment on every call, a cost per message. */
-  private readonly spool: { readonly threshold: number; readonly directory: string };
+  private readonly spoolOptions: { readonly threshold: number; readonly directory: string };
   private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};
@@ -106,7 +106,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
     );
     this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
-    this.spool = {
+    this.spoolOptions = {
       threshold: options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
       directory: options.spoolDirectory ?? tmpdir(),
     };
@@ -330,7 +330,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool({ ...this.spool, maxBytes: content.storedLimit });
+    const spool = new MessageSpool({ ...this.spoolOptions, maxBytes: content.storedLimit });
     content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.
