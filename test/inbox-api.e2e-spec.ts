@@ -1,23 +1,13 @@
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { MESSAGE_HTML_CSP } from '../sample/inbox/inbox.controller.js';
 import type { MessageDetail, MessageSummary } from '../sample/inbox/message.views.js';
 import type { SessionView } from '../sample/live/session-log.js';
 import { PAGE_CSP } from '../sample/web/pages.controller.js';
-import { startSampleWeb, type RunningSample } from './support/sample-web.js';
+import { send, startSampleWeb, type RunningSample } from './support/sample-web.js';
 import { SseClient } from './support/sse.js';
-
-async function send(sample: RunningSample, message: SendMailOptions): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sample.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await transport.sendMail(message);
-  } finally {
-    transport.close();
-  }
-}
 
 /** A GET with the path sent exactly as written: fetch() would resolve `..` and `%2e%2e` first. */
 function rawGet(sample: RunningSample, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {

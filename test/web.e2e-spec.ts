@@ -3,11 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { launchChromium, waitForText } from './support/browser.js';
-import { startSampleWeb, type RunningSample } from './support/sample-web.js';
+import { send, startSampleWeb, type RunningSample } from './support/sample-web.js';
 
 /** Counts requests: stands in for a remote server that a message's HTML would like to reach. */
 async function startTracker(): Promise<{ url: string; hits: string[]; server: Server }> {
@@ -19,15 +18,6 @@ async function startTracker(): Promise<{ url: string; hits: string[]; server: Se
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
-
-async function send(sample: RunningSample, message: SendMailOptions): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sample.smtpPort, secure: false, ignoreTLS: true });
-  try {
-    await transport.sendMail(message);
-  } finally {
-    transport.close();
-  }
 }
 
 /** Opens a page and waits until its event stream is connected, so nothing sent later is missed. */

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { FumiServer } from '../../lib/index.js';
 import { createSampleApp, listenSampleApp } from '../../sample/sample.app.js';
 
@@ -44,4 +45,14 @@ export async function startSampleWeb(env: Record<string, string> = {}): Promise<
       await rm(maildir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sends one message to the sample's SMTP server with nodemailer (plain text, no STARTTLS). */
+export async function send(sample: RunningSample, message: SendMailOptions): Promise<void> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sample.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail(message);
+  } finally {
+    transport.close();
+  }
 }
