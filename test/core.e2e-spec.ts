@@ -22,7 +22,7 @@ import {
   SmtpContext,
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
-import { startApp, testServerOptions, type RunningApp } from './support/app.js';
+import { bootAndClose, startApp, testServerOptions, type RunningApp } from './support/app.js';
 import { waitFor } from './support/wait-for.js';
 
 const MESSAGE = 'Subject: hello\r\nFrom: a@example.test\r\n\r\nHi there.\r\n.leading dot\r\n';
@@ -496,18 +496,6 @@ describe('core: phases, session, chains', () => {
   });
 
   describe('bootstrap errors', () => {
-    const boot = async (options: Record<string, unknown>, providers: unknown[] = []) => {
-      const moduleRef = await Test.createTestingModule({
-        imports: [FumiModule.forRoot({ ...testServerOptions(), ...options })],
-        providers: providers as never[],
-      }).compile();
-      moduleRef.useLogger(false);
-      try {
-        await moduleRef.init();
-      } finally {
-        await moduleRef.close();
-      }
-    };
 
     it.each([
       [{ port: -1 }, /"port".*integer from 0 to 65535/],
@@ -520,7 +508,7 @@ describe('core: phases, session, chains', () => {
       [{ size: 'big' }, /"size"/],
       [{ spoolDirectory: '/nonexistent/fumi-spool' }, /"spoolDirectory".*writable directory.*ENOENT/],
     ])('fails with the option named: %j', async (options, message) => {
-      await expect(boot(options)).rejects.toThrow(message);
+      await expect(bootAndClose(options)).rejects.toThrow(message);
     });
 
     it('names the option when forRootAsync produces it', async () => {
@@ -542,7 +530,7 @@ describe('core: phases, session, chains', () => {
       class Lost {
         @OnMailFrom({ server: 'submision' }) typo() {}
       }
-      await expect(boot({}, [Lost])).rejects.toThrow(/Lost\.typo.*"submision".*"default"/);
+      await expect(bootAndClose({}, [Lost])).rejects.toThrow(/Lost\.typo.*"submision".*"default"/);
     });
 
     it('fails when the same server name is imported twice', async () => {
@@ -557,7 +545,7 @@ describe('core: phases, session, chains', () => {
 
     it('fails clearly when the port is taken', async () => {
       running = await startApp({ providers: [] });
-      await expect(boot({ port: running.port })).rejects.toThrow(
+      await expect(bootAndClose({ port: running.port })).rejects.toThrow(
         new RegExp(`cannot listen on 127\\.0\\.0\\.1:${running.port}: .*EADDRINUSE`),
       );
     });

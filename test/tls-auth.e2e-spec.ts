@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { createHmac } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import nodemailer from 'nodemailer';
@@ -7,7 +6,6 @@ import {
   AuthContext,
   Ctx,
   DataContext,
-  FumiModule,
   MailFromContext,
   OnAuth,
   OnConnect,
@@ -22,7 +20,7 @@ import {
   type TlsDetails,
 } from '../lib/index.js';
 import { createTestCertificate, SmtpTestClient, type TestCertificate } from '../lib/testing/index.js';
-import { startApp, testServerOptions, type RunningApp } from './support/app.js';
+import { bootAndClose, startApp, type RunningApp } from './support/app.js';
 import { CertificateFiles, eventually, MAIL_HOST, plainAuth, presented, verifying, xoauth2Auth } from './support/tls.js';
 
 const MESSAGE = 'Subject: over TLS\r\nFrom: alice@example.test\r\n\r\nHello.\r\n';
@@ -483,17 +481,6 @@ describe('TLS and authentication', () => {
   });
 
   describe('bootstrap errors', () => {
-    const boot = async (options: FumiModuleOptions) => {
-      const moduleRef = await Test.createTestingModule({
-        imports: [FumiModule.forRoot(testServerOptions(options))],
-      }).compile();
-      moduleRef.useLogger(false);
-      try {
-        await moduleRef.init();
-      } finally {
-        await moduleRef.close();
-      }
-    };
 
     it.each<[string, () => FumiModuleOptions, RegExp]>([
       ['a missing key file', () => ({ key: '/nonexistent/privkey.pem', cert: main.cert }), /"key".*neither PEM text.*ENOENT/],
@@ -507,7 +494,7 @@ describe('TLS and authentication', () => {
       ['watchCertificates without files', () => withCertificate({ watchCertificates: true }), /"watchCertificates".*file paths/],
       ['a bad watch interval', () => withCertificate({ watchCertificates: { interval: 0 } }), /"watchCertificates\.interval"/],
     ])('fails on %s, naming the option', async (_case, options, message) => {
-      await expect(boot(options())).rejects.toThrow(message);
+      await expect(bootAndClose(options())).rejects.toThrow(message);
     });
   });
 });

@@ -32,3 +32,23 @@ export async function startApp(
   const server = moduleRef.get(FumiServer);
   return { app: moduleRef, server, port: server.address().port, close: () => moduleRef.close() };
 }
+
+/**
+ * Boots an app with one default SMTP server and closes it again: for options and handlers that
+ * must fail at bootstrap, whose error is what the returned promise rejects with.
+ */
+export async function bootAndClose(
+  options: FumiModuleOptions | Record<string, unknown>,
+  providers: unknown[] = [],
+): Promise<void> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [FumiModule.forRoot({ ...testServerOptions(), ...options } as FumiModuleOptions)],
+    providers: providers as never[],
+  }).compile();
+  moduleRef.useLogger(false);
+  try {
+    await moduleRef.init();
+  } finally {
+    await moduleRef.close();
+  }
+}
