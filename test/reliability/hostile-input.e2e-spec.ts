@@ -5,7 +5,7 @@ import { waitFor } from '../support/wait-for.js';
 import { countFromEnv, recordFigures } from './support/figures.js';
 import { RawSession } from './support/raw-session.js';
 import { startRecordingInbox, type RecordingInboxApp } from './support/recording-inbox.js';
-import { measureResources, megabytes, resourcesGained } from './support/resources.js';
+import { measureResources, megabytes, memoryFigures, resourcesGained } from './support/resources.js';
 
 /**
  * Hostile input: random bytes, over-long lines, NUL bytes, invalid UTF-8, malformed parameters,
@@ -332,12 +332,7 @@ describe('reliability: hostile input', () => {
         figures.fuzz = {
           ...tally,
           seconds: Math.round(seconds * 10) / 10,
-          heapBeforeMB: megabytes(before.heapUsed),
-          heapAfterMB: megabytes(after.heapUsed),
-          externalBeforeMB: megabytes(before.external),
-          externalAfterMB: megabytes(after.external),
-          rssBeforeMB: megabytes(before.rss),
-          rssAfterMB: megabytes(after.rss),
+          ...memoryFigures(before, after),
           samples,
           resourcesGained: resourcesGained(before, after),
           goodClientMs: latency,

@@ -10,7 +10,7 @@ import { waitFor } from '../support/wait-for.js';
 import { countFromEnv, recordFigures } from './support/figures.js';
 import { runPool } from './support/pool.js';
 import { watchTimers } from './support/live-timers.js';
-import { measureResources, megabytes, resourcesGained, type ResourceSnapshot } from './support/resources.js';
+import { measureResources, megabytes, memoryFigures, resourcesGained, type ResourceSnapshot } from './support/resources.js';
 import { watchProcessFaults } from './support/process-faults.js';
 
 /**
@@ -97,12 +97,7 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
       seconds: Math.round(seconds * 10) / 10,
       sessionsPerSecond: Math.round(SESSIONS / seconds),
       messagesReceived: received,
-      heapBeforeMB: megabytes(before.heapUsed),
-      heapAfterMB: megabytes(after.heapUsed),
-      externalBeforeMB: megabytes(before.external),
-      externalAfterMB: megabytes(after.external),
-      rssBeforeMB: megabytes(before.rss),
-      rssAfterMB: megabytes(after.rss),
+      ...memoryFigures(before, after),
       resourcesBefore: before.resources,
       resourcesAfter: after.resources,
       samples,

@@ -50,3 +50,15 @@ export function resourcesGained(
 }
 
 export const megabytes = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** Heap, external memory and RSS before and after, in megabytes, for a test's recorded figures. */
+export function memoryFigures(before: ResourceSnapshot, after: ResourceSnapshot) {
+  return {
+    heapBeforeMB: megabytes(before.heapUsed),
+    heapAfterMB: megabytes(after.heapUsed),
+    externalBeforeMB: megabytes(before.external),
+    externalAfterMB: megabytes(after.external),
+    rssBeforeMB: megabytes(before.rss),
+    rssAfterMB: megabytes(after.rss),
+  };
+}
