@@ -1,26 +1,14 @@
-import type { ServerVariant } from './ipc-messages.js';
 import { median } from './median.js';
 import type { RunSample } from './run-sample.js';
 
-/** The median of every figure of one workload × variant over its runs. */
-export interface Summary {
-  readonly workload: string;
-  readonly variant: ServerVariant;
+/**
+ * The median of every figure of one workload × variant over its runs, except `errors`: summed
+ * over all runs (any at all makes the figures suspect).
+ */
+export interface Summary extends RunSample {
   readonly runs: number;
-  readonly throughput: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly cpuSeconds: number;
   /** Server CPU per message (or per connection for the idle workload), microseconds. */
   readonly cpuMicrosPerUnit: number;
-  readonly peakRssMb: number;
-  readonly rssGrowthMb: number;
-  readonly kbPerConnection?: number;
-  readonly serverCpuShare: number;
-  readonly clientCpuShare: number;
-  /** Errors summed over all runs (any at all makes the figures suspect). */
-  readonly errors: number;
-  readonly firstError?: string;
 }
 
 export function summarize(samples: readonly RunSample[], units: number): Summary {
