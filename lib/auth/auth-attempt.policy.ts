@@ -2,7 +2,6 @@ import type {
   SMTPServerAuthentication,
   SMTPServerAuthenticationResponse,
   SMTPServerError,
-  SMTPServerSession,
 } from 'smtp-server';
 import type { FumiSession } from '../fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
