@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { createDirectInvoker, type PipelineFn, recordingEnhancers } from './direct-invoker.js';
+import { recordEnhancers } from './enhancer-recorder.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
 import { type FumiSession, kRuntime } from './fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
+import { createHandlerPipeline, type HandlerPipeline } from './handler-pipeline.js';
 import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
+type BoundHandler = FumiHandler['invoke'];
+
+/** A handler's pipeline, and whether it may serve instances of other connections. */
+interface BuiltPipeline {
+  run: HandlerPipeline;
+  contextual: boolean;
+}
 
 /**
  * Wraps handler methods in Nest's pipeline (guards, interceptors, pipes, exception filters) with
@@ -20,7 +28,7 @@ type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
-  private readonly scopedPipelines = new Map<InstanceWrapper, Map<string, WeakMap<ContextId, PipelineFn>>>();
+  private readonly scopedHandlers = new Map<InstanceWrapper, Map<string, WeakMap<ContextId, BoundHandler>>>();
 
   constructor(
     externalContextCreator: ExternalContextCreator,
@@ -40,56 +48,69 @@ export class FumiContextCreator {
     };
     const scoped = !wrapper.isDependencyTreeStatic() || wrapper.isTransient;
     if (!scoped) {
-      const invoke = this.wrap(wrapper.instance as HandlerHost, methodName);
-      return { ...base, invoke };
+      const instance = wrapper.instance as HandlerHost;
+      const { run } = this.build(instance, methodName);
+      return { ...base, invoke: (ctx, next) => run(instance, ctx, next) };
     }
     // One instance per connection, resolved on the connection's first call and reused by every
-    // later phase; the WeakMap lets it go with the session's context id.
-    const perConnection = this.scopedPipelinesOf(wrapper, methodName);
+    // later phase; the WeakMap lets it go with the session's context id. The pipeline built for
+    // the first connection serves all later ones unless an enhancer is itself per connection.
+    const perConnection = this.scopedHandlersOf(wrapper, methodName);
+    let shared: BuiltPipeline | undefined;
+    const bind = async (contextId: ContextId): Promise<BoundHandler> => {
+      const instance = await this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false });
+      const pipeline = shared ?? this.build(instance, methodName, contextId, wrapper.id);
+      if (!pipeline.contextual) shared = pipeline;
+      const bound: BoundHandler = (ctx, next) => pipeline.run(instance, ctx, next);
+      perConnection.set(contextId, bound);
+      return bound;
+    };
     return {
       ...base,
-      invoke: async (ctx, next) => {
+      invoke: (ctx, next) => {
         const contextId = this.contextIdOf(ctx.session);
-        let invoke = perConnection.get(contextId);
-        if (!invoke) {
-          const instance = await this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, {
-            strict: false,
-          });
-          invoke = this.wrap(instance, methodName, contextId, wrapper.id);
-          perConnection.set(contextId, invoke);
-        }
-        return invoke(ctx, next);
+        const bound = perConnection.get(contextId);
+        return bound ? bound(ctx, next) : bind(contextId).then((handler) => handler(ctx, next));
       },
     };
   }
 
-  private wrap(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): PipelineFn {
-    const { creator, resolved } = recordingEnhancers(this.contextCreator);
-    const fn = creator.create(
-      instance,
-      instance[methodName]!,
-      methodName,
-      FUMI_ARGS_METADATA,
-      this.paramsFactory,
-      contextId,
-      inquirerId,
-      { guards: true, interceptors: true, filters: true },
-      FUMI_CONTEXT_TYPE,
-    );
-    return createDirectInvoker(instance, instance[methodName]!, resolved) ?? ((ctx, next) => fn(ctx, next));
+  /**
+   * Has Nest resolve the method's enhancers, as for a controller, and runs them with our own
+   * executor; should Nest's resolution go unobserved, Nest's pipeline runs them instead.
+   */
+  private build(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): BuiltPipeline {
+    const method = instance[methodName]!;
+    let nestPipeline: ((...args: unknown[]) => Promise<unknown>) | undefined;
+    const enhancers = recordEnhancers(this.contextCreator, (creator) => {
+      nestPipeline = creator.create(
+        instance,
+        method,
+        methodName,
+        FUMI_ARGS_METADATA,
+        this.paramsFactory,
+        contextId,
+        inquirerId,
+        { guards: true, interceptors: true, filters: true },
+        FUMI_CONTEXT_TYPE,
+      );
+    });
+    if (enhancers) return { run: createHandlerPipeline(method, enhancers), contextual: enhancers.contextual };
+    const fallback = nestPipeline!;
+    return { run: (_instance, ctx, next) => fallback(ctx, next), contextual: true };
   }
 
   /**
-   * A request-scoped method's pipelines, one per connection, shared by every phase the method
-   * handles: building a pipeline is the dearest step of a connection's first command, and a
-   * method with several phase decorators would otherwise build the same one for each.
+   * A request-scoped method's handlers, one per connection, shared by every phase the method
+   * handles: resolving the instance is the dearest step of a connection's first command, and a
+   * method with several phase decorators would otherwise do it for each.
    */
-  private scopedPipelinesOf(wrapper: InstanceWrapper, methodName: string): WeakMap<ContextId, PipelineFn> {
-    let methods = this.scopedPipelines.get(wrapper);
-    if (!methods) this.scopedPipelines.set(wrapper, (methods = new Map()));
-    let pipelines = methods.get(methodName);
-    if (!pipelines) methods.set(methodName, (pipelines = new WeakMap()));
-    return pipelines;
+  private scopedHandlersOf(wrapper: InstanceWrapper, methodName: string): WeakMap<ContextId, BoundHandler> {
+    let methods = this.scopedHandlers.get(wrapper);
+    if (!methods) this.scopedHandlers.set(wrapper, (methods = new Map()));
+    let handlers = methods.get(methodName);
+    if (!handlers) methods.set(methodName, (handlers = new WeakMap()));
+    return handlers;
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */

@@ -1,0 +1,336 @@
+import {
+  type ArgumentsHost,
+  type CallHandler,
+  type CanActivate,
+  Catch,
+  createParamDecorator,
+  type ExceptionFilter,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  type PipeTransform,
+  Scope,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, ExternalContextCreator } from '@nestjs/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { catchError, delay, type Observable, of, tap, timer, map, switchMap } from 'rxjs';
+import { recordEnhancers, type ResolvedEnhancers } from '../lib/enhancer-recorder.js';
+import { FUMI_ARGS_METADATA } from '../lib/fumi.constants.js';
+import { FumiParamsFactory } from '../lib/fumi-params.factory.js';
+import {
+  Ctx,
+  type FumiSession,
+  FumiExecutionContext,
+  InjectSmtpSession,
+  MailFrom,
+  MailFromContext,
+  OnMailFrom,
+  OnRcptTo,
+  RcptToContext,
+  type SmtpAddress,
+  SmtpException,
+} from '../lib/index.js';
+import { SmtpTestClient } from '../lib/testing/index.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+/**
+ * Nest resolves each handler's enhancers, and our own executor runs them, synchronously for as
+ * long as they are (a benchmark finding): these tests hold it to Nest's pipeline, step by step,
+ * and check that what Nest resolves is still observed.
+ */
+describe('handler pipeline', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  const calls: string[] = [];
+  beforeEach(() => (calls.length = 0));
+
+  @Injectable()
+  class AllowAll {
+    canActivate(): boolean {
+      calls.push('guard');
+      return true;
+    }
+  }
+
+  @Injectable()
+  class Counting implements NestInterceptor {
+    intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      calls.push('interceptor');
+      return next.handle();
+    }
+  }
+
+  @Injectable()
+  class Noting implements PipeTransform {
+    transform(value: unknown): unknown {
+      calls.push('pipe');
+      return value;
+    }
+  }
+
+  @Catch()
+  class ToSmtp implements ExceptionFilter {
+    catch(error: Error, _host: ArgumentsHost): never {
+      throw new SmtpException(`filtered: ${error.message}`, 554);
+    }
+  }
+
+  const RemoteAddress = createParamDecorator(
+    (_data: unknown, context: ExecutionContext) => FumiExecutionContext.create(context).getSession().remoteAddress,
+  );
+
+  @Injectable()
+  class Plain {
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext, @RemoteAddress() ip: string) {
+      calls.push(`mailFrom ${ctx.address.address} from ${ip}`);
+      if (ctx.address.address === 'boom@example.test') throw new Error('kaboom');
+    }
+
+    @OnRcptTo() rcptTo(@Ctx() ctx: RcptToContext): Observable<void> {
+      // An Observable result is awaited, as Nest's pipeline does: the reply waits for it.
+      return of(undefined).pipe(
+        delay(30),
+        tap(() => calls.push(`rcptTo ${ctx.address.address} done`)),
+      );
+    }
+  }
+
+  @Injectable()
+  @UseFilters(ToSmtp)
+  class Filtered {
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      if (ctx.address.address === 'boom@example.test') throw new Error('kaboom');
+    }
+  }
+
+  @Injectable()
+  @UseGuards(AllowAll)
+  class Guarded {
+    @OnMailFrom() mailFrom() {}
+  }
+
+  @Injectable()
+  @UseInterceptors(Counting)
+  class Intercepted {
+    @OnMailFrom() mailFrom() {}
+  }
+
+  @Injectable()
+  class Piped {
+    @OnMailFrom() mailFrom(@Ctx(Noting) _ctx: MailFromContext) {}
+  }
+
+  it("observes what Nest resolves for each handler (else Nest's slower pipeline runs)", async () => {
+    running = await startApp({ providers: [Plain, Filtered, Guarded, Intercepted, Piped, AllowAll, Counting, Noting] });
+    const creator = running.app.get(ExternalContextCreator);
+    const resolvedFor = (type: new (...args: never[]) => object): ResolvedEnhancers | undefined => {
+      const instance = running!.app.get(type) as Record<string, (...args: unknown[]) => unknown>;
+      return recordEnhancers(creator, (recording) =>
+        recording.create(instance, instance.mailFrom!, 'mailFrom', FUMI_ARGS_METADATA, new FumiParamsFactory(),
+          undefined, undefined, { guards: true, interceptors: true, filters: true }, 'fumi'),
+      );
+    };
+    // Should Nest rename what recordEnhancers watches, these fail: every handler would then
+    // quietly take Nest's own pipeline, several times slower.
+    const counts = (resolved: ResolvedEnhancers | undefined) => ({
+      guards: resolved?.guards.length,
+      interceptors: resolved?.interceptors.length,
+      pipes: resolved?.params.reduce((sum, param) => sum + param.pipes.length, resolved.pipes.length),
+      contextual: resolved?.contextual,
+    });
+    expect(counts(resolvedFor(Plain))).toEqual({ guards: 0, interceptors: 0, pipes: 0, contextual: false });
+    expect(resolvedFor(Filtered)?.exceptions).toBeDefined();
+    expect(counts(resolvedFor(Guarded))).toEqual({ guards: 1, interceptors: 0, pipes: 0, contextual: false });
+    expect(counts(resolvedFor(Intercepted))).toEqual({ guards: 0, interceptors: 1, pipes: 0, contextual: false });
+    expect(counts(resolvedFor(Piped))).toEqual({ guards: 0, interceptors: 0, pipes: 1, contextual: false });
+  });
+
+  it('gives parameters, awaits Observables and refuses errors as the pipeline does', async () => {
+    running = await startApp({ providers: [Plain] }, { authOptional: true });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+    expect(calls).toEqual(['mailFrom a@example.test from 127.0.0.1']);
+    expect((await client.send('RCPT TO:<b@example.test>')).code).toBe(250);
+    expect(calls).toContain('rcptTo b@example.test done');
+    await client.send('RSET');
+    const failed = await client.send('MAIL FROM:<boom@example.test>');
+    expect(failed).toMatchObject({ code: 451, enhancedCode: '4.3.0' });
+    await client.quit();
+  });
+
+  it('runs exception filters', async () => {
+    running = await startApp({ providers: [Filtered] }, { authOptional: true });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    expect(await client.send('MAIL FROM:<boom@example.test>')).toMatchObject({ code: 554, message: 'filtered: kaboom' });
+    await client.quit();
+  });
+
+  it('keeps global guards, interceptors and pipes on handlers that declare none', async () => {
+    running = await startApp(
+      {
+        providers: [
+          Plain,
+          { provide: APP_GUARD, useClass: AllowAll },
+          { provide: APP_INTERCEPTOR, useClass: Counting },
+          { provide: APP_PIPE, useClass: Noting },
+        ],
+      },
+      { authOptional: true },
+    );
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+    expect(calls).toEqual(['guard', 'interceptor', 'pipe', 'pipe', 'mailFrom a@example.test from 127.0.0.1']);
+    await client.quit();
+  });
+
+  @Injectable()
+  class SenderGate implements CanActivate {
+    canActivate(context: ExecutionContext): boolean | Promise<boolean> | Observable<boolean> {
+      const sender = FumiExecutionContext.create(context).getContext<MailFromContext>().address.address;
+      const allowed = sender.endsWith('-ok@example.test');
+      if (sender.startsWith('promise')) return Promise.resolve(allowed);
+      if (sender.startsWith('observable')) return timer(10).pipe(map(() => allowed));
+      return allowed;
+    }
+  }
+
+  @Injectable()
+  @UseGuards(SenderGate)
+  class Gated {
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      calls.push(`gated ${ctx.address.address}`);
+    }
+  }
+
+  it('waits for guards that answer with a promise or an Observable, and refuses on false', async () => {
+    running = await startApp({ providers: [Gated, SenderGate] });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    for (const kind of ['sync', 'promise', 'observable']) {
+      expect((await client.send(`MAIL FROM:<${kind}-no@example.test>`)).code).toBe(550);
+      expect((await client.send(`MAIL FROM:<${kind}-ok@example.test>`)).code).toBe(250);
+      await client.send('RSET');
+    }
+    expect(calls).toEqual(['gated sync-ok@example.test', 'gated promise-ok@example.test', 'gated observable-ok@example.test']);
+    await client.quit();
+  });
+
+  const store = new AsyncLocalStorage<string>();
+
+  /** Subscribes to `handle()` later, from a timer: Nest still runs the rest in the caller's context. */
+  @Injectable()
+  class Deferring implements NestInterceptor {
+    async intercept(_context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const handled = store.run('request store', () => next.handle());
+      return timer(10).pipe(switchMap(() => handled));
+    }
+  }
+
+  @Injectable()
+  @UseInterceptors(Deferring)
+  class Stored {
+    @OnMailFrom() mailFrom() {
+      calls.push(`store: ${store.getStore()}`);
+    }
+  }
+
+  it("gives a deferred handle() the async context it was called in, as Nest's interceptors do", async () => {
+    running = await startApp({ providers: [Stored, Deferring] });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+    expect(calls).toEqual(['store: request store']);
+    await client.quit();
+  });
+
+  @Injectable()
+  class RefuseBad implements PipeTransform {
+    transform(ctx: MailFromContext): MailFromContext {
+      if (ctx.address.address.startsWith('bad')) throw new Error('bad sender');
+      return ctx;
+    }
+  }
+
+  @Injectable()
+  class LowerCaseSender implements PipeTransform {
+    async transform(ctx: MailFromContext): Promise<string> {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return ctx.address.address.toLowerCase();
+    }
+  }
+
+  @Injectable()
+  class Explaining implements NestInterceptor {
+    intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      return next.handle().pipe(
+        catchError((error: Error) => {
+          throw new SmtpException(`caught: ${error.message}`, 553);
+        }),
+      );
+    }
+  }
+
+  @Injectable()
+  @UseInterceptors(Explaining)
+  class Checked {
+    @OnMailFrom() mailFrom(@Ctx(RefuseBad, LowerCaseSender) sender: string) {
+      calls.push(`checked ${sender}`);
+    }
+  }
+
+  it('runs pipes in order, awaits async ones, and inside the interceptors that see their errors', async () => {
+    running = await startApp({ providers: [Checked, RefuseBad, LowerCaseSender, Explaining] });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    expect((await client.send('MAIL FROM:<Mixed.Case@Example.test>')).code).toBe(250);
+    await client.send('RSET');
+    expect(await client.send('MAIL FROM:<bad@example.test>')).toMatchObject({ code: 553, message: 'caught: bad sender' });
+    expect(calls).toEqual(['checked mixed.case@example.test']);
+    await client.quit();
+  });
+
+  /** A guard per connection: it must only ever see its own connection's session. */
+  @Injectable({ scope: Scope.REQUEST })
+  class OwnSessionOnly implements CanActivate {
+    static instances = 0;
+    readonly number = ++OwnSessionOnly.instances;
+    constructor(@InjectSmtpSession() private readonly session: FumiSession) {}
+
+    canActivate(context: ExecutionContext): boolean {
+      const mine = FumiExecutionContext.create(context).getSession() === this.session;
+      calls.push(`guard ${this.number} ${mine ? 'own' : 'foreign'} session`);
+      return mine;
+    }
+  }
+
+  @Injectable({ scope: Scope.REQUEST })
+  @UseGuards(OwnSessionOnly)
+  class ScopedGated {
+    @OnMailFrom() mailFrom(@MailFrom() _sender: SmtpAddress) {}
+  }
+
+  it('resolves per-connection enhancers for each connection, not once for all', async () => {
+    OwnSessionOnly.instances = 0;
+    running = await startApp({ providers: [ScopedGated, OwnSessionOnly] });
+    for (let connection = 0; connection < 2; connection++) {
+      const client = await SmtpTestClient.connect(running.port);
+      await client.ehlo();
+      expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+      await client.send('RSET');
+      expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+      await client.quit();
+    }
+    expect(calls).toEqual(['guard 1 own session', 'guard 1 own session', 'guard 2 own session', 'guard 2 own session']);
+  });
+});
