@@ -43,6 +43,7 @@ import {
 import { isPromiseLike } from './maybe-async.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
+import { batchReplies } from './reply-batching.js';
 import { onEachConnection, type ConnectionHook } from './smtp-connection-hooks.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
@@ -193,7 +194,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   /** What every new connection gets before its greeting. */
   private connectionHooks(): ConnectionHook[] {
-    const hooks: ConnectionHook[] = [this.sessionLimits.guard, this.lineEndings.guard];
+    const hooks: ConnectionHook[] = [this.sessionLimits.guard, this.lineEndings.guard, batchReplies];
     if (this.enhancedCodes) hooks.push(keepOwnEnhancedCodes);
     if (this.info.authEnabled) hooks.push((connection) => this.authPolicy.guard(connection, this.session(connection.session)));
     return hooks;
