@@ -8,11 +8,11 @@ import { FumiParamType } from './fumi-paramtype.enum.js';
 import { type FumiSession, kRuntime } from './fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { createHandlerPipeline, type HandlerPipeline } from './handler-pipeline.js';
+import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
-type BoundHandler = FumiHandler['invoke'];
 
 /** A handler's pipeline, and whether it may serve instances of other connections. */
 interface BuiltPipeline {
@@ -28,7 +28,7 @@ interface BuiltPipeline {
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
-  private readonly scopedHandlers = new Map<InstanceWrapper, Map<string, WeakMap<ContextId, BoundHandler>>>();
+  private readonly scopedInstances = new Map<InstanceWrapper, WeakMap<ContextId, MaybePromise<HandlerHost>>>();
 
   constructor(
     externalContextCreator: ExternalContextCreator,
@@ -53,24 +53,27 @@ export class FumiContextCreator {
       return { ...base, invoke: (ctx, next) => run(instance, ctx, next) };
     }
     // One instance per connection, resolved on the connection's first call and reused by every
-    // later phase; the WeakMap lets it go with the session's context id. The pipeline built for
-    // the first connection serves all later ones unless an enhancer is itself per connection.
-    const perConnection = this.scopedHandlersOf(wrapper, methodName);
-    let shared: BuiltPipeline | undefined;
-    const bind = async (contextId: ContextId): Promise<BoundHandler> => {
-      const instance = await this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false });
-      const pipeline = shared ?? this.build(instance, methodName, contextId, wrapper.id);
-      if (!pipeline.contextual) shared = pipeline;
-      const bound: BoundHandler = (ctx, next) => pipeline.run(instance, ctx, next);
-      perConnection.set(contextId, bound);
-      return bound;
+    // later phase and method (see scopedInstance). The pipeline built for the first connection
+    // serves all later ones, unless an enhancer is itself per connection.
+    let shared: HandlerPipeline | undefined;
+    const perConnection = new WeakMap<ContextId, HandlerPipeline>();
+    const pipelineFor = (instance: HandlerHost, contextId: ContextId): HandlerPipeline => {
+      let run = shared ?? perConnection.get(contextId);
+      if (!run) {
+        const built = this.build(instance, methodName, contextId, wrapper.id);
+        if (built.contextual) perConnection.set(contextId, built.run);
+        else shared = built.run;
+        run = built.run;
+      }
+      return run;
     };
     return {
       ...base,
       invoke: (ctx, next) => {
         const contextId = this.contextIdOf(ctx.session);
-        const bound = perConnection.get(contextId);
-        return bound ? bound(ctx, next) : bind(contextId).then((handler) => handler(ctx, next));
+        const instance = this.scopedInstance(wrapper, contextId);
+        if (!isPromiseLike(instance)) return pipelineFor(instance, contextId)(instance, ctx, next);
+        return instance.then((resolved) => pipelineFor(resolved, contextId)(resolved, ctx, next));
       },
     };
   }
@@ -101,16 +104,23 @@ export class FumiContextCreator {
   }
 
   /**
-   * A request-scoped method's handlers, one per connection, shared by every phase the method
-   * handles: resolving the instance is the dearest step of a connection's first command, and a
-   * method with several phase decorators would otherwise do it for each.
+   * A request-scoped class's instance for one connection, shared by all its handler methods:
+   * resolving it is the dearest step of a connection's first command. Once resolved, it is
+   * there at once; the WeakMap lets it go with the session's context id.
    */
-  private scopedHandlersOf(wrapper: InstanceWrapper, methodName: string): WeakMap<ContextId, BoundHandler> {
-    let methods = this.scopedHandlers.get(wrapper);
-    if (!methods) this.scopedHandlers.set(wrapper, (methods = new Map()));
-    let handlers = methods.get(methodName);
-    if (!handlers) methods.set(methodName, (handlers = new WeakMap()));
-    return handlers;
+  private scopedInstance(wrapper: InstanceWrapper, contextId: ContextId): MaybePromise<HandlerHost> {
+    let instances = this.scopedInstances.get(wrapper);
+    if (!instances) this.scopedInstances.set(wrapper, (instances = new WeakMap()));
+    const known = instances.get(contextId);
+    if (known) return known;
+    const resolving = this.moduleRef
+      .resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
+      .then((instance) => {
+        instances.set(contextId, instance);
+        return instance;
+      });
+    instances.set(contextId, resolving);
+    return resolving;
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
