@@ -2,7 +2,7 @@ import type { ArgumentMetadata, CallHandler, PipeTransform } from '@nestjs/commo
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { ParamsTokenFactory } from '@nestjs/core/pipes/params-token-factory.js';
 import { AsyncResource } from 'node:async_hooks';
-import { defer, EmptyError, from, isObservable, mergeAll, mergeMap, type Observable, of, type ObservableInput } from 'rxjs';
+import { EmptyError, from, isObservable, mergeAll, Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import type { NextFunction, SmtpContext } from './context/smtp.context.js';
 import type { ResolvedEnhancers, ResolvedParam } from './enhancer-recorder.js';
 import { FUMI_CONTEXT_TYPE } from './fumi.constants.js';
@@ -65,35 +65,37 @@ export function createHandlerPipeline(method: HandlerMethod, enhancers: Resolved
     }
   };
 
-  /** The observable the interceptors wrap: the method's result, read when subscribed. */
-  const handled = (instance: object, args: FumiArgs): Observable<unknown> =>
-    defer(
-      inScope(() => {
-        const result = callMethod(instance, args);
-        if (isPromiseLike(result)) return from(result).pipe(mergeMap((value) => (isObservable(value) ? value : of(value))));
-        return isObservable(result) ? result : of(result);
-      }),
-    );
+  /**
+   * Subscribes `subscriber` to interceptor `index` (or, past the last, to the method's result)
+   * as Nest's interceptors consumer does, without its promise and deferral per step.
+   */
+  const subscribeFrom = (index: number, call: Call, subscriber: Subscriber<unknown>): TeardownLogic => {
+    if (index >= interceptors.length) return feed(callMethod(call.instance, call.args), subscriber);
+    const next: CallHandler = { handle: () => deferredFrom(index + 1, call) };
+    return from(flatten(interceptors[index]!.intercept(call.context, next))).subscribe(subscriber);
+  };
 
-  const intercepted = (context: ExecutionContextHost, instance: object, args: FumiArgs): Observable<unknown> => {
-    const nextFrom = (index: number): ObservableInput<unknown> => {
-      if (index >= interceptors.length) return handled(instance, args);
-      const handler: CallHandler = { handle: () => defer(inScope(() => flatten(nextFrom(index + 1)))) };
-      return flatten(interceptors[index]!.intercept(context, handler));
-    };
-    return defer(() => nextFrom(0));
+  /**
+   * What `handle()` returns: the rest of the pipeline, run when subscribed, in the async context
+   * `handle()` was called in (as Nest binds it), so an interceptor that subscribes later, from
+   * a timer say, still gives the handler its caller's AsyncLocalStorage.
+   */
+  const deferredFrom = (index: number, call: Call): Observable<unknown> => {
+    const scope = new AsyncResource('FumiCallHandler');
+    return new Observable((subscriber) => scope.runInAsyncScope(subscribeFrom, null, index, call, subscriber));
   };
 
   const run = (instance: object, args: FumiArgs): MaybePromise<unknown> => {
     const [ctx] = args;
-    const context =
-      guards.length > 0 || interceptors.length > 0 ? contextHost(args, instance, method) : undefined;
+    if (guards.length === 0 && interceptors.length === 0) return resultOf(callMethod(instance, args));
+    const call: Call = { context: contextHost(args, instance, method), instance, args };
     const afterGuards = (): MaybePromise<unknown> =>
-      interceptors.length > 0 ? lastValue(intercepted(context!, instance, args)) : resultOf(callMethod(instance, args));
-    const guarded = guards.length > 0 ? runGuards(context!, ctx, 0) : undefined;
+      interceptors.length > 0
+        ? lastValue(new Observable((subscriber) => subscribeFrom(0, call, subscriber)))
+        : resultOf(callMethod(instance, args));
+    const guarded = guards.length > 0 ? runGuards(call.context, ctx, 0) : undefined;
     return isPromiseLike(guarded) ? guarded.then(afterGuards) : afterGuards();
   };
-
   const fail = (error: unknown, args: FumiArgs): unknown => {
     const host = new ExecutionContextHost(args);
     host.setType(FUMI_CONTEXT_TYPE);
@@ -112,6 +114,36 @@ export function createHandlerPipeline(method: HandlerMethod, enhancers: Resolved
 }
 
 type FumiArgs = [ctx: SmtpContext, next: NextFunction];
+
+/** One invocation: what its guards and interceptors see. */
+interface Call {
+  context: ExecutionContextHost;
+  instance: object;
+  args: FumiArgs;
+}
+
+/** A method's result into the interceptors' stream: an Observable's values, or the value itself. */
+function feed(result: unknown, subscriber: Subscriber<unknown>): TeardownLogic {
+  if (isObservable(result)) return result.subscribe(subscriber);
+  if (!isPromiseLike(result)) {
+    subscriber.next(result);
+    subscriber.complete();
+    return undefined;
+  }
+  let inner: Subscription | undefined;
+  Promise.resolve(result).then(
+    (value) => {
+      if (subscriber.closed) return;
+      if (isObservable(value)) inner = value.subscribe(subscriber);
+      else {
+        subscriber.next(value);
+        subscriber.complete();
+      }
+    },
+    (error: unknown) => subscriber.error(error),
+  );
+  return () => inner?.unsubscribe();
+}
 
 function pipedParam(param: ResolvedParam, shared: readonly PipeTransform[]): PipedParam {
   return {
@@ -162,12 +194,6 @@ function resultOf(result: unknown): MaybePromise<unknown> {
 /** The observable an interceptor returned, or the one its promise gives. */
 function flatten(result: ObservableInput<unknown> | PromiseLike<Observable<unknown>>): ObservableInput<unknown> {
   return isPromiseLike(result) ? from(result as PromiseLike<Observable<unknown>>).pipe(mergeAll()) : result;
-}
-
-/** Like `AsyncResource.bind()`, as Nest binds `handle()`: `fn` runs in the caller's async context. */
-function inScope<T>(fn: () => T): () => T {
-  const resource = new AsyncResource('FumiCallHandler');
-  return () => resource.runInAsyncScope(fn);
 }
 
 /**
