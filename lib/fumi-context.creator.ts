@@ -21,8 +21,9 @@ interface BuiltPipeline {
 }
 
 /**
- * Wraps handler methods in Nest's pipeline (guards, interceptors, pipes, exception filters) with
- * the `'fumi'` context type, as controllers are wrapped for HTTP.
+ * Wraps handler methods in the guards, interceptors, pipes and exception filters that Nest's
+ * `ExternalContextCreator` resolves for them (global ones included, `'fumi'` context type), as
+ * controllers are wrapped for HTTP; `createHandlerPipeline` runs what it resolved.
  */
 @Injectable()
 export class FumiContextCreator {
