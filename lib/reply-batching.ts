@@ -15,7 +15,10 @@ const WRITE_AT_ONCE = 220;
  * the turn's end (`setImmediate`), so nothing is held once the client's input is processed:
  * no client waits on a reply the server has. A 220 flushes what is held and goes out at once,
  * because smtp-server starts TLS on the socket right after STARTTLS's; `end()` on the socket
- * (QUIT, a 421) flushes it too.
+ * (QUIT, a 421) flushes it too. DATA's 354 is held like the rest: sent at once, or at
+ * `nextTick`, it made the same single write per message, but persistent connections lost a
+ * quarter of their throughput; writing every connection's replies at the end of the turn lets
+ * the client, and then the server, handle many sockets per wakeup.
  */
 export function batchReplies(connection: SmtpConnection): void {
   const send = connection.send;
