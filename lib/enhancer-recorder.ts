@@ -2,6 +2,7 @@ import type { CanActivate, NestInterceptor, PipeTransform } from '@nestjs/common
 import type { ExternalContextCreator } from '@nestjs/core';
 import type { ExternalExceptionsHandler } from '@nestjs/core/exceptions/external-exceptions-handler.js';
 import type { ParamProperties } from '@nestjs/core/helpers/context-utils.js';
+import { HandlerMetadataStorage } from '@nestjs/core/helpers/handler-metadata-storage.js';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 
 /** A handler parameter as Nest resolved it: where it goes, how its value is read, its pipes. */
@@ -57,6 +58,11 @@ export function recordEnhancers(
   const seen: Partial<ResolvedEnhancers> = { contextual: false };
   const internals = creator as unknown as CreatorInternals;
   const derived = Object.create(creator) as ExternalContextCreator;
+  // Nest caches a method's parameter metadata per class, with a resolver bound to the creator
+  // that built it first: a later build would resolve parameter pipes through that earlier
+  // recording, and never see that they are per connection. Each recording resolves afresh.
+  (derived as unknown as { handlerMetadataStorage: HandlerMetadataStorage }).handlerMetadataStorage =
+    new HandlerMetadataStorage();
   for (const key of ENHANCER_CREATORS) {
     const original = internals[key];
     if (typeof original?.create !== 'function') return undefined;

@@ -59,10 +59,13 @@ export class FumiContextCreator {
     let shared: HandlerPipeline | undefined;
     const perConnection = new WeakMap<ContextId, HandlerPipeline>();
     const pipelineFor = (instance: HandlerHost, contextId: ContextId): HandlerPipeline => {
-      let run = shared ?? perConnection.get(contextId);
+      // An instance with a method of its own (bound in its constructor, say) gets a pipeline of
+      // its own: the shared one calls the class's method.
+      const own = instance[methodName] !== prototype?.[methodName];
+      let run = (own ? undefined : shared) ?? perConnection.get(contextId);
       if (!run) {
         const built = this.build(instance, methodName, contextId, wrapper.id);
-        if (built.contextual) perConnection.set(contextId, built.run);
+        if (built.contextual || own) perConnection.set(contextId, built.run);
         else shared = built.run;
         run = built.run;
       }
