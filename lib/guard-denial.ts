@@ -30,6 +30,11 @@ export function guardDenial(ctx: SmtpContext): SmtpException {
   return SmtpException.of(reply);
 }
 
+/** A guard's error as the pipeline passes it on: Nest's own denial becomes the phase's reply. */
+export function asGuardDenial(error: unknown, ctx: SmtpContext): unknown {
+  return error instanceof ForbiddenException && error.message === GUARD_DENIED_MESSAGE ? guardDenial(ctx) : error;
+}
+
 /**
  * Nest turns a guard's `false` into a `ForbiddenException`, which its fallback filter logs as an
  * error: noise for what is a routine refusal over SMTP. This derives a context creator whose
@@ -45,10 +50,7 @@ export function withSmtpGuardDenials(creator: ExternalContextCreator): ExternalC
       try {
         await canActivate(args);
       } catch (error) {
-        if (error instanceof ForbiddenException && error.message === GUARD_DENIED_MESSAGE) {
-          throw guardDenial(args[0]);
-        }
-        throw error;
+        throw asGuardDenial(error, args[0]);
       }
     };
   };

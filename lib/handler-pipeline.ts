@@ -6,7 +6,7 @@ import { EmptyError, from, isObservable, mergeAll, Observable, type ObservableIn
 import type { NextFunction, SmtpContext } from './context/smtp.context.js';
 import type { ResolvedEnhancers, ResolvedParam } from './enhancer-recorder.js';
 import { FUMI_CONTEXT_TYPE } from './fumi.constants.js';
-import { guardDenial } from './guard-denial.js';
+import { asGuardDenial, guardDenial } from './guard-denial.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 
 /** One handler method behind its guards, interceptors, pipes and filters, for any instance. */
@@ -42,11 +42,18 @@ export function createHandlerPipeline(method: HandlerMethod, enhancers: Resolved
     if (params.length === 0) return method.apply(instance, args);
     const values = new Array<unknown>(argsLength).fill(undefined);
     let pending: Promise<unknown>[] | undefined;
-    for (const param of params) {
-      const value = applyPipes(param, args);
-      if (isPromiseLike(value)) {
-        (pending ??= []).push(Promise.resolve(value).then((settled) => (values[param.index] = settled)));
-      } else values[param.index] = value;
+    try {
+      for (const param of params) {
+        const value = applyPipes(param, args);
+        if (isPromiseLike(value)) {
+          (pending ??= []).push(Promise.resolve(value).then((settled) => (values[param.index] = settled)));
+        } else values[param.index] = value;
+      }
+    } catch (error) {
+      // The call fails with this error; an earlier parameter still settling (`@ParsedMail()`)
+      // must not fail later as an unhandled rejection, which would end the process.
+      for (const settling of pending ?? []) settling.catch(() => undefined);
+      throw error;
     }
     return pending ? Promise.all(pending).then(() => method.apply(instance, values)) : method.apply(instance, values);
   };
@@ -85,16 +92,26 @@ export function createHandlerPipeline(method: HandlerMethod, enhancers: Resolved
     return new Observable((subscriber) => scope.runInAsyncScope(subscribeFrom, null, index, call, subscriber));
   };
 
-  const run = (instance: object, args: FumiArgs): MaybePromise<unknown> => {
-    const [ctx] = args;
-    if (guards.length === 0 && interceptors.length === 0) return resultOf(callMethod(instance, args));
+  const afterGuards = (instance: object, args: FumiArgs): MaybePromise<unknown> => {
+    if (interceptors.length === 0) return resultOf(callMethod(instance, args));
+    // Guards and interceptors each get their own context, as in Nest.
     const call: Call = { context: contextHost(args, instance, method), instance, args };
-    const afterGuards = (): MaybePromise<unknown> =>
-      interceptors.length > 0
-        ? lastValue(new Observable((subscriber) => subscribeFrom(0, call, subscriber)))
-        : resultOf(callMethod(instance, args));
-    const guarded = guards.length > 0 ? runGuards(call.context, ctx, 0) : undefined;
-    return isPromiseLike(guarded) ? guarded.then(afterGuards) : afterGuards();
+    return lastValue(new Observable((subscriber) => subscribeFrom(0, call, subscriber)));
+  };
+
+  const run = (instance: object, args: FumiArgs): MaybePromise<unknown> => {
+    if (guards.length === 0) return afterGuards(instance, args);
+    const [ctx] = args;
+    const denial = (error: unknown): never => {
+      throw asGuardDenial(error, ctx);
+    };
+    let guarded: MaybePromise<void>;
+    try {
+      guarded = runGuards(contextHost(args, instance, method), ctx, 0);
+    } catch (error) {
+      return denial(error);
+    }
+    return isPromiseLike(guarded) ? guarded.then(() => afterGuards(instance, args), denial) : afterGuards(instance, args);
   };
   const fail = (error: unknown, args: FumiArgs): unknown => {
     const host = new ExecutionContextHost(args);
