@@ -333,4 +333,95 @@ describe('handler pipeline', () => {
     }
     expect(calls).toEqual(['guard 1 own session', 'guard 1 own session', 'guard 2 own session', 'guard 2 own session']);
   });
+
+  /** A parameter pipe per connection, on a request-scoped class. */
+  @Injectable({ scope: Scope.REQUEST })
+  class OwnSessionPipe implements PipeTransform {
+    static instances = 0;
+    readonly number = ++OwnSessionPipe.instances;
+    constructor(@InjectSmtpSession() private readonly session: FumiSession) {}
+
+    transform(ctx: RcptToContext): RcptToContext {
+      calls.push(`pipe ${this.number} ${ctx.session === this.session ? 'own' : 'foreign'} session`);
+      return ctx;
+    }
+  }
+
+  @Injectable({ scope: Scope.REQUEST })
+  class ScopedPiped {
+    @OnRcptTo() rcptTo(@Ctx(OwnSessionPipe) _ctx: RcptToContext) {}
+  }
+
+  /** Binds its handler in its constructor, as autobind decorators do. */
+  @Injectable({ scope: Scope.REQUEST })
+  class SelfBound {
+    static instances = 0;
+    readonly number = ++SelfBound.instances;
+    constructor(@InjectSmtpSession() private readonly session: FumiSession) {
+      this.mailFrom = this.mailFrom.bind(this);
+    }
+
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      calls.push(`instance ${this.number} ${ctx.session === this.session ? 'own' : 'foreign'} session`);
+    }
+  }
+
+  /** Mail for the same inbox on `connections` connections, one after the other. */
+  async function sendOnEach(port: number, connections: number): Promise<void> {
+    for (let connection = 0; connection < connections; connection++) {
+      const client = await SmtpTestClient.connect(port);
+      await client.ehlo();
+      expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+      expect((await client.send('RCPT TO:<b@example.test>')).code).toBe(250);
+      await client.quit();
+    }
+  }
+
+  it("never gives one connection another's request-scoped parameter pipe or bound method", async () => {
+    OwnSessionPipe.instances = 0;
+    SelfBound.instances = 0;
+    running = await startApp({ providers: [ScopedPiped, OwnSessionPipe, SelfBound] });
+    await sendOnEach(running.port, 4);
+    expect(calls.filter((call) => call.startsWith('pipe'))).toEqual(
+      [1, 2, 3, 4].map((number) => `pipe ${number} own session`),
+    );
+    expect(calls.filter((call) => call.startsWith('instance'))).toEqual(
+      [1, 2, 3, 4].map((number) => `instance ${number} own session`),
+    );
+  });
+
+  const LateFailure = createParamDecorator(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw new Error('late failure');
+  });
+
+  @Injectable()
+  class RefuseAll implements PipeTransform {
+    transform(): never {
+      throw new SmtpException('Refused by the pipe', 553);
+    }
+  }
+
+  @Injectable()
+  class TwoParameters {
+    // Parameter decorators apply last to first: Nest resolves `_late` before `_ctx`.
+    @OnMailFrom() mailFrom(@Ctx(RefuseAll) _ctx: MailFromContext, @LateFailure() _late: unknown) {}
+  }
+
+  it('answers with the first failing parameter and leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      running = await startApp({ providers: [TwoParameters, RefuseAll] });
+      const client = await SmtpTestClient.connect(running.port);
+      await client.ehlo();
+      expect(await client.send('MAIL FROM:<a@example.test>')).toMatchObject({ code: 553, message: 'Refused by the pipe' });
+      await new Promise((resolve) => setTimeout(resolve, 60)); // the late parameter has failed by now
+      await client.quit();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
 });
