@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import { Ctx, DataContext, OnData, OnRcptTo, RcptToContext } from '../lib/index.js';
-import { SmtpTestClient } from '../lib/testing/index.js';
+import { createTestCertificate, SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { MAIL_HOST, verifying } from './support/tls.js';
 
 /**
  * RFC 2920 section 3.1: the replies to a group of pipelined commands go out as one unit, in one
@@ -67,6 +68,19 @@ describe('replies to pipelined commands', () => {
     expect((await client.send('RCPT TO:<b@example.test>')).code).toBe(250);
     expect((await client.send('NOOP')).code).toBe(250);
     expect(writes()).toBe(3);
+    await client.quit();
+  });
+
+  it('lets a client pipeline STARTTLS behind EHLO and upgrade', async () => {
+    const certificate = await createTestCertificate({ hostnames: [MAIL_HOST] });
+    running = await startApp({ providers: [Inbox] }, { key: certificate.key, cert: certificate.cert });
+    const client = await SmtpTestClient.connect(running.port);
+    client.write('EHLO client.test\r\nSTARTTLS\r\n');
+    expect((await client.read()).code).toBe(250);
+    expect((await client.read()).code).toBe(220);
+    await client.upgradeTls(verifying(certificate));
+    expect((await client.ehlo()).code).toBe(250);
+    expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
     await client.quit();
   });
 });
