@@ -300,17 +300,25 @@ describe('handler pipeline', () => {
     await client.quit();
   });
 
-  /** A guard per connection: it must only ever see its own connection's session. */
+  /** A guard and a pipe per connection: it must only ever see its own connection's session. */
   @Injectable({ scope: Scope.REQUEST })
-  class OwnSessionOnly implements CanActivate {
+  class OwnSessionOnly implements CanActivate, PipeTransform {
     static instances = 0;
     readonly number = ++OwnSessionOnly.instances;
     constructor(@InjectSmtpSession() private readonly session: FumiSession) {}
 
     canActivate(context: ExecutionContext): boolean {
-      const mine = FumiExecutionContext.create(context).getSession() === this.session;
-      calls.push(`guard ${this.number} ${mine ? 'own' : 'foreign'} session`);
-      return mine;
+      return this.check('guard', FumiExecutionContext.create(context).getSession());
+    }
+
+    transform(ctx: RcptToContext): RcptToContext {
+      this.check('pipe', ctx.session);
+      return ctx;
+    }
+
+    private check(role: string, session: FumiSession): boolean {
+      calls.push(`${role} ${this.number} ${session === this.session ? 'own' : 'foreign'} session`);
+      return session === this.session;
     }
   }
 
@@ -320,36 +328,9 @@ describe('handler pipeline', () => {
     @OnMailFrom() mailFrom(@MailFrom() _sender: SmtpAddress) {}
   }
 
-  it('resolves per-connection enhancers for each connection, not once for all', async () => {
-    OwnSessionOnly.instances = 0;
-    running = await startApp({ providers: [ScopedGated, OwnSessionOnly] });
-    for (let connection = 0; connection < 2; connection++) {
-      const client = await SmtpTestClient.connect(running.port);
-      await client.ehlo();
-      expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
-      await client.send('RSET');
-      expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
-      await client.quit();
-    }
-    expect(calls).toEqual(['guard 1 own session', 'guard 1 own session', 'guard 2 own session', 'guard 2 own session']);
-  });
-
-  /** A parameter pipe per connection, on a request-scoped class. */
-  @Injectable({ scope: Scope.REQUEST })
-  class OwnSessionPipe implements PipeTransform {
-    static instances = 0;
-    readonly number = ++OwnSessionPipe.instances;
-    constructor(@InjectSmtpSession() private readonly session: FumiSession) {}
-
-    transform(ctx: RcptToContext): RcptToContext {
-      calls.push(`pipe ${this.number} ${ctx.session === this.session ? 'own' : 'foreign'} session`);
-      return ctx;
-    }
-  }
-
   @Injectable({ scope: Scope.REQUEST })
   class ScopedPiped {
-    @OnRcptTo() rcptTo(@Ctx(OwnSessionPipe) _ctx: RcptToContext) {}
+    @OnRcptTo() rcptTo(@Ctx(OwnSessionOnly) _ctx: RcptToContext) {}
   }
 
   /** Binds its handler in its constructor, as autobind decorators do. */
@@ -377,17 +358,16 @@ describe('handler pipeline', () => {
     }
   }
 
-  it("never gives one connection another's request-scoped parameter pipe or bound method", async () => {
-    OwnSessionPipe.instances = 0;
+  it("never gives one connection another's request-scoped guard, parameter pipe or bound method", async () => {
+    OwnSessionOnly.instances = 0;
     SelfBound.instances = 0;
-    running = await startApp({ providers: [ScopedPiped, OwnSessionPipe, SelfBound] });
+    running = await startApp({ providers: [ScopedGated, ScopedPiped, OwnSessionOnly, SelfBound] });
     await sendOnEach(running.port, 4);
-    expect(calls.filter((call) => call.startsWith('pipe'))).toEqual(
-      [1, 2, 3, 4].map((number) => `pipe ${number} own session`),
-    );
-    expect(calls.filter((call) => call.startsWith('instance'))).toEqual(
-      [1, 2, 3, 4].map((number) => `instance ${number} own session`),
-    );
+    const expected = (roles: string[]) =>
+      [1, 2, 3, 4].flatMap((connection) => roles.map((role) => `${role} ${connection} own session`));
+    // One OwnSessionOnly per connection, serving as its guard and its pipe.
+    expect(calls.filter((call) => /^(guard|pipe)/.test(call))).toEqual(expected(['guard', 'pipe']));
+    expect(calls.filter((call) => call.startsWith('instance'))).toEqual(expected(['instance']));
   });
 
   const LateFailure = createParamDecorator(async () => {
