@@ -13,6 +13,8 @@ import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.inte
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
+/** A request-scoped class's instance for a connection's context id. */
+type ScopedInstances = (contextId: ContextId) => MaybePromise<HandlerHost>;
 
 /** A handler's pipeline, and whether it may serve instances of other connections. */
 interface BuiltPipeline {
@@ -29,7 +31,7 @@ interface BuiltPipeline {
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
-  private readonly scopedInstances = new Map<InstanceWrapper, WeakMap<ContextId, MaybePromise<HandlerHost>>>();
+  private readonly scopedInstances = new Map<InstanceWrapper, ScopedInstances>();
 
   constructor(
     externalContextCreator: ExternalContextCreator,
@@ -54,8 +56,9 @@ export class FumiContextCreator {
       return { ...base, invoke: (ctx, next) => run(instance, ctx, next) };
     }
     // One instance per connection, resolved on the connection's first call and reused by every
-    // later phase and method (see scopedInstance). The pipeline built for the first connection
-    // serves all later ones, unless an enhancer is itself per connection.
+    // later phase and method (see scopedInstancesOf). The pipeline built for the first
+    // connection serves all later ones, unless an enhancer is itself per connection.
+    const instanceFor = this.scopedInstancesOf(wrapper);
     let shared: HandlerPipeline | undefined;
     const perConnection = new WeakMap<ContextId, HandlerPipeline>();
     const pipelineFor = (instance: HandlerHost, contextId: ContextId): HandlerPipeline => {
@@ -75,7 +78,7 @@ export class FumiContextCreator {
       ...base,
       invoke: (ctx, next) => {
         const contextId = this.contextIdOf(ctx.session);
-        const instance = this.scopedInstance(wrapper, contextId);
+        const instance = instanceFor(contextId);
         if (!isPromiseLike(instance)) return pipelineFor(instance, contextId)(instance, ctx, next);
         return instance.then((resolved) => pipelineFor(resolved, contextId)(resolved, ctx, next));
       },
@@ -108,23 +111,29 @@ export class FumiContextCreator {
   }
 
   /**
-   * A request-scoped class's instance for one connection, shared by all its handler methods:
+   * A request-scoped class's instance per connection, shared by all its handler methods:
    * resolving it is the dearest step of a connection's first command. Once resolved, it is
-   * there at once; the WeakMap lets it go with the session's context id.
+   * there at once; the WeakMap lets it go with the session's context id. Looked up once per
+   * method at bootstrap, so a command costs one WeakMap lookup.
    */
-  private scopedInstance(wrapper: InstanceWrapper, contextId: ContextId): MaybePromise<HandlerHost> {
-    let instances = this.scopedInstances.get(wrapper);
-    if (!instances) this.scopedInstances.set(wrapper, (instances = new WeakMap()));
-    const known = instances.get(contextId);
-    if (known) return known;
-    const resolving = this.moduleRef
-      .resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
-      .then((instance) => {
-        instances.set(contextId, instance);
-        return instance;
-      });
-    instances.set(contextId, resolving);
-    return resolving;
+  private scopedInstancesOf(wrapper: InstanceWrapper): ScopedInstances {
+    let instanceFor = this.scopedInstances.get(wrapper);
+    if (instanceFor) return instanceFor;
+    const instances = new WeakMap<ContextId, MaybePromise<HandlerHost>>();
+    instanceFor = (contextId) => {
+      const known = instances.get(contextId);
+      if (known) return known;
+      const resolving = this.moduleRef
+        .resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
+        .then((instance) => {
+          instances.set(contextId, instance);
+          return instance;
+        });
+      instances.set(contextId, resolving);
+      return resolving;
+    };
+    this.scopedInstances.set(wrapper, instanceFor);
+    return instanceFor;
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
