@@ -58,6 +58,7 @@ export function recordEnhancers(
   const seen: Partial<ResolvedEnhancers> = { contextual: false };
   const internals = creator as unknown as CreatorInternals;
   const derived = Object.create(creator) as ExternalContextCreator;
+  const derivedInternals = derived as unknown as CreatorInternals;
   // Nest caches a method's parameter metadata per class, with a resolver bound to the creator
   // that built it first: a later build would resolve parameter pipes through that earlier
   // recording, and never see that they are per connection. Each recording resolves afresh.
@@ -66,14 +67,14 @@ export function recordEnhancers(
   for (const key of ENHANCER_CREATORS) {
     const original = internals[key];
     if (typeof original?.create !== 'function') return undefined;
-    (derived as unknown as CreatorInternals)[key] = watchScope(original, seen);
+    derivedInternals[key] = watchScope(original, seen);
   }
   const interceptors = internals.interceptorsContextCreator!;
   const filters = internals.filtersContextCreator!;
-  (derived as unknown as CreatorInternals).interceptorsContextCreator!.create = function (...args) {
+  derivedInternals.interceptorsContextCreator!.create = function (...args) {
     return (seen.interceptors = interceptors.create.apply(this, args) as NestInterceptor[]);
   };
-  (derived as unknown as CreatorInternals).filtersContextCreator!.create = function (...args) {
+  derivedInternals.filtersContextCreator!.create = function (...args) {
     return (seen.exceptions = filters.create.apply(this, args) as ExternalExceptionsHandler);
   };
   derived.createGuardsFn = function (this: ExternalContextCreator, guards, ...rest) {
