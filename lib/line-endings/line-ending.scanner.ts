@@ -1,3 +1,5 @@
+import { BareLineEndingDetector } from './bare-line-ending.detector.js';
+
 const CR = 0x0d;
 const LF = 0x0a;
 const CR_BYTE = Buffer.from([CR]);
@@ -19,6 +21,9 @@ export class LineEndingScanner {
   private crPending = false;
   private bareSeen = false;
 
+  /** `detector`: answers "nothing to repair" for whole chunks at once; `null` scans in JavaScript alone. */
+  constructor(private readonly detector: BareLineEndingDetector | null = BareLineEndingDetector.shared) {}
+
   /** Whether a bare LF or bare CR has been seen so far. */
   get found(): boolean {
     return this.bareSeen;
@@ -28,6 +33,10 @@ export class LineEndingScanner {
   normalize(chunk: Buffer): Buffer {
     const length = chunk.length;
     if (length === 0) return chunk;
+    if (this.detector?.isClean(chunk, this.crPending)) {
+      this.crPending = chunk[length - 1] === CR;
+      return chunk;
+    }
     const pieces: Buffer[] = [];
     let from = 0;
     const insert = (at: number, byte: Buffer) => {
