@@ -11,9 +11,14 @@ export class ServerChild {
     readonly port: number,
   ) {}
 
-  /** `profileDir` runs the server with `--cpu-prof`, writing its profile there on exit. */
+  /**
+   * `profileDir` runs the server with `--cpu-prof`, writing its profile there on exit;
+   * `BENCH_SERVER_FLAGS` adds Node.js flags of one's own (`--trace-gc`, say).
+   */
   static async start(variant: ServerVariant, profileDir?: string): Promise<ServerChild> {
-    const execArgv = ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+    const ownFlags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const execArgv = ['--expose-gc', ...ownFlags, ...profiling];
     const child = IpcChild.start<ServerCommand, ServerEvent>(`${variant} server`, SERVER_MAIN, [variant], execArgv);
     try {
       const { port } = await child.next('ready', STEP_TIMEOUT_MS);

@@ -43,3 +43,26 @@ export function finishedMessageStream(): SMTPServerDataStream {
   stream.end(MESSAGE);
   return stream;
 }
+
+const LINE = Buffer.from(`${'x'.repeat(78)}\r\n`);
+/** 1 MiB of message lines in the 64 KiB chunks a socket read gives smtp-server. */
+const MEBIBYTE_CHUNKS = Array.from({ length: 16 }, () => Buffer.concat(Array.from({ length: 65_536 / 80 + 1 }, () => LINE)).subarray(0, 65_536));
+
+/**
+ * A 1 MiB message stream, written the way smtp-server writes one: after the callback has it,
+ * chunk by chunk, waiting for `'drain'` whenever a write says so.
+ */
+export function streamedMebibyteMessage(): SMTPServerDataStream {
+  const stream = Object.assign(new PassThrough(), { byteLength: 0, sizeExceeded: false });
+  let next = 0;
+  const feed = (): void => {
+    while (next < MEBIBYTE_CHUNKS.length) {
+      const chunk = MEBIBYTE_CHUNKS[next++]!;
+      stream.byteLength += chunk.length;
+      if (!stream.write(chunk)) return void stream.once('drain', feed);
+    }
+    stream.end();
+  };
+  setImmediate(feed);
+  return stream;
+}
