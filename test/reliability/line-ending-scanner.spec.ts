@@ -13,14 +13,15 @@ const content = fc
   .array(fc.constantFrom('\r', '\n', '\r\n', '.', 'a', 'MAIL FROM:<x@y>', '\u00e9', '\0'), { maxLength: 60 })
   .map((parts) => parts.join(''));
 
+/** `text` as chunks cut at `cuts` (those past its end ignored). */
+function cutAt(text: string, cuts: readonly number[]): { text: string; chunks: Buffer[] } {
+  const points = [0, ...cuts.filter((c) => c < text.length).sort((a, b) => a - b), text.length];
+  return { text, chunks: points.slice(1).map((end, i) => Buffer.from(text.slice(points[i], end), 'latin1')) };
+}
+
 /** `text` cut into chunks at arbitrary points. */
 const chunked = content.chain((text) =>
-  fc
-    .uniqueArray(fc.integer({ min: 1, max: Math.max(1, text.length - 1) }), { maxLength: 8 })
-    .map((cuts) => {
-      const points = [0, ...cuts.filter((c) => c < text.length).sort((a, b) => a - b), text.length];
-      return { text, chunks: points.slice(1).map((end, i) => Buffer.from(text.slice(points[i], end), 'latin1')) };
-    }),
+  fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, text.length - 1) }), { maxLength: 8 }).map((cuts) => cutAt(text, cuts)),
 );
 
 /**
@@ -50,8 +51,7 @@ function longText({ length, offset, bare, cuts }: typeof longTextRecipe extends 
     const place = Math.min(text.length, Math.max(0, at + shift));
     text = text.slice(0, place) + insert + text.slice(place);
   }
-  const points = [0, ...cuts.filter((c) => c < text.length).sort((a, b) => a - b), text.length];
-  return { text, chunks: points.slice(1).map((end, i) => Buffer.from(text.slice(points[i], end), 'latin1')) };
+  return cutAt(text, cuts);
 }
 
 const SCANNERS = [
@@ -59,7 +59,7 @@ const SCANNERS = [
   ['in JavaScript alone', () => new LineEndingScanner(null)],
 ] as const;
 
-function scan(chunks: Buffer[], scanner = new LineEndingScanner()): { output: string; found: boolean } {
+function scan(chunks: Buffer[], scanner: LineEndingScanner): { output: string; found: boolean } {
   const pieces = chunks.map((chunk) => scanner.normalize(chunk));
   pieces.push(scanner.end());
   return { output: Buffer.concat(pieces).toString('latin1'), found: scanner.found };
