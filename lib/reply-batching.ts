@@ -16,10 +16,11 @@ const WRITE_AT_ONCE = 220;
  * no client waits on a reply the server has. A 220 flushes what is held and goes out at once:
  * smtp-server wraps the socket in TLS right after STARTTLS's, and the go-ahead written before
  * that is on the wire before the handshake by construction, whatever the TLS socket does with
- * the stream beneath it. `end()` on the socket (QUIT, a 421) flushes it too. DATA's 354 is held like the rest: sent at once, or at
- * `nextTick`, it made the same single write per message, but persistent connections lost a
- * quarter of their throughput; writing every connection's replies at the end of the turn lets
- * the client, and then the server, handle many sockets per wakeup.
+ * the stream beneath it. `end()` on the socket (QUIT, a 421) flushes it too. DATA's 354 is
+ * held like the rest: sent at once, or at `nextTick`, it made the same single write per
+ * message, but persistent connections lost a quarter of their throughput; writing every
+ * connection's replies at the end of the turn lets the client, and then the server, handle
+ * many sockets per wakeup.
  */
 export function batchReplies(connection: SmtpConnection): void {
   const send = connection.send;
