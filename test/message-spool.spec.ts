@@ -14,7 +14,7 @@ describe('MessageSpool', () => {
   beforeEach(async () => (directory = await mkdtemp(join(tmpdir(), 'fumi-spool-spec-'))));
   afterEach(() => rm(directory, { recursive: true, force: true }));
 
-  it('lets at most 4 MiB wait for the disk before it asks the client to wait, and loses nothing', async () => {
+  it('lets at most 2 MiB wait for the disk before it asks the client to wait, and loses nothing', async () => {
     const threshold = 256 * KiB;
     const spool = new MessageSpool({ threshold, directory, maxBytes: 64 * MiB });
     const written: Buffer[] = [];
@@ -25,8 +25,8 @@ describe('MessageSpool', () => {
       if (!spool.write(next)) break;
     }
     const waitingForDisk = written.length * 64 * KiB - threshold;
-    expect(waitingForDisk).toBeGreaterThan(4 * MiB);
-    expect(waitingForDisk).toBeLessThanOrEqual(4 * MiB + 64 * KiB);
+    expect(waitingForDisk).toBeGreaterThan(2 * MiB);
+    expect(waitingForDisk).toBeLessThanOrEqual(2 * MiB + 64 * KiB);
 
     await new Promise<void>((resume) => spool.onDrain(resume));
     for (let i = 0; i < 40; i++) {
