@@ -10,6 +10,7 @@ import type { ServerVariant } from './harness/ipc-messages.js';
 import { DESCRIPTOR_MARGIN, fileDescriptorLimit } from './harness/file-descriptor-limit.js';
 import { describeMachine, formatLoad } from './harness/machine-description.js';
 import { measureRun } from './harness/measure-run.js';
+import { pairedRatioRange } from './harness/ratio-range.js';
 import { formatWorkloadTable } from './harness/report-table.js';
 import { type ResultEntry, toResultEntries, writeResults } from './harness/results-file.js';
 import type { RunSample } from './harness/run-sample.js';
@@ -45,7 +46,12 @@ async function measureWorkload(workload: Workload, variants: readonly ServerVari
       );
     }
   }
-  return variants.map((variant) => summarize(samples.get(variant)!, unitsOf(workload)));
+  const raw = samples.get('raw');
+  return variants.map((variant) => {
+    const summary = summarize(samples.get(variant)!, unitsOf(workload));
+    const ratioRange = raw && variant !== 'raw' ? pairedRatioRange(samples.get(variant)!, raw) : undefined;
+    return ratioRange ? { ...summary, ratioRange } : summary;
+  });
 }
 
 async function measureCeiling(workload: Workload, runs: number): Promise<Summary> {

@@ -6,13 +6,14 @@ const COLUMNS = [
   ['variant', 7],
   ['msg/s', 9],
   ['× raw', 6],
+  ['× raw range', 11],
   ['p50 ms', 7],
   ['p99 ms', 7],
   ['CPU s', 6],
   ['CPU %', 5],
   ['CPU µs/msg', 10],
   ['peak RSS MB', 11],
-  ['memory', 15],
+  ['memory', 22],
   ['target', 0],
 ] as const;
 
@@ -21,7 +22,7 @@ function fixed(value: number | undefined, digits: number): string {
 }
 
 function memoryFigure(workload: Workload, summary: Summary): string {
-  if (workload.memory === 'growth') return `+${fixed(summary.rssGrowthMb, 1)} MB`;
+  if (workload.memory === 'growth') return `+${fixed(summary.rssGrowthMb, 1)} MB (max +${fixed(summary.rssGrowthMaxMb, 1)})`;
   if (workload.memory === 'per-connection') return `${fixed(summary.kbPerConnection, 1)} KB/conn`;
   return '';
 }
@@ -35,7 +36,7 @@ export function formatWorkloadTable(workload: Workload, summaries: readonly Summ
   const raw = summaries.find((s) => s.variant === 'raw');
   const unit = workload.spec.kind === 'idle' ? 'conn/s' : 'msg/s';
   const lines = [
-    `\n${workload.name}: ${workload.title}  (medians of ${summaries[0]?.runs ?? 0} runs)`,
+    `\n${workload.name}: ${workload.title}  (medians of ${summaries[0]?.runs ?? 0} runs; the range is of each round's ratio)`,
     row(COLUMNS.map(([title]) => (title === 'msg/s' ? unit : title === 'CPU µs/msg' ? `CPU µs/${unit.split('/')[0]}` : title))),
   ];
   for (const s of summaries) {
@@ -44,6 +45,7 @@ export function formatWorkloadTable(workload: Workload, summaries: readonly Summ
         s.variant,
         fixed(s.throughput, workload.spec.kind === 'persistent' && s.throughput < 100 ? 2 : 0),
         raw ? fixed(s.throughput / raw.throughput, 3) : '—',
+        s.ratioRange ? `${fixed(s.ratioRange.low, 2)}–${fixed(s.ratioRange.high, 2)}` : '—',
         workload.spec.kind === 'idle' ? '—' : fixed(s.p50Ms, 2),
         workload.spec.kind === 'idle' ? '—' : fixed(s.p99Ms, 2),
         fixed(s.cpuSeconds, 2),

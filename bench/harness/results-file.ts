@@ -16,10 +16,14 @@ export interface ResultEntry {
   /** Server CPU per message (per connection for the idle workload): less sensitive to a busy machine. */
   cpuMicrosPerMsg: number;
   rssGrowthMb: number;
+  /** The largest RSS growth of any run. */
+  rssGrowthMaxMb: number;
   kbPerConnection?: number;
   /** Connections opened a second (idle workload). */
   connsPerSec?: number;
   ratioToRaw: number | null;
+  /** Lowest and highest per-round ratio to raw (absent for raw). */
+  ratioRange?: [low: number, high: number];
   runs: number;
   errors: number;
   mode: 'full' | 'quick';
@@ -44,9 +48,11 @@ export function toResultEntries(workload: Workload, summaries: readonly Summary[
             cpuSeconds: round(s.cpuSeconds, 3),
             cpuMicrosPerMsg: round(s.cpuMicrosPerUnit, 1),
             rssGrowthMb: round(s.rssGrowthMb, 1),
+            rssGrowthMaxMb: round(s.rssGrowthMaxMb, 1),
             ...(s.kbPerConnection !== undefined ? { kbPerConnection: round(s.kbPerConnection, 2) } : {}),
             ...(idle ? { connsPerSec: round(s.throughput, 1) } : {}),
             ratioToRaw: raw ? round(s.throughput / raw.throughput, 3) : null,
+            ...(s.ratioRange ? { ratioRange: [round(s.ratioRange.low, 3), round(s.ratioRange.high, 3)] as [number, number] } : {}),
             runs: s.runs,
             errors: s.errors,
             mode,

@@ -1,4 +1,5 @@
 import { median } from './median.js';
+import type { RatioRange } from './ratio-range.js';
 import type { RunSample } from './run-sample.js';
 
 /**
@@ -9,6 +10,10 @@ export interface Summary extends RunSample {
   readonly runs: number;
   /** Server CPU per message (or per connection for the idle workload), microseconds. */
   readonly cpuMicrosPerUnit: number;
+  /** The largest RSS growth of any run: what a memory target has to hold for. */
+  readonly rssGrowthMaxMb: number;
+  /** Per-round rate over raw smtp-server's, lowest and highest (not for raw itself). */
+  readonly ratioRange?: RatioRange;
 }
 
 export function summarize(samples: readonly RunSample[], units: number): Summary {
@@ -29,6 +34,7 @@ export function summarize(samples: readonly RunSample[], units: number): Summary
     cpuMicrosPerUnit: units > 0 ? (cpuSeconds / units) * 1e6 : Number.NaN,
     peakRssMb: of((s) => s.peakRssMb),
     rssGrowthMb: of((s) => s.rssGrowthMb),
+    rssGrowthMaxMb: Math.max(...samples.map((s) => s.rssGrowthMb)),
     ...(perConnection.length ? { kbPerConnection: median(perConnection) } : {}),
     serverCpuShare: of((s) => s.serverCpuShare),
     clientCpuShare: of((s) => s.clientCpuShare),
