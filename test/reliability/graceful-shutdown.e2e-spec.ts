@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmtpTestClient, type SmtpReply } from '../../lib/testing/index.js';
+import { settledWithin } from '../support/settled-within.js';
 import { recordFigures } from './support/figures.js';
 import { buildSample, startSampleProcess, type SampleProcess } from './support/sample-process.js';
 
@@ -64,7 +65,7 @@ describe('reliability: graceful shutdown of the sample under load', () => {
         return reply?.code ?? 'closed';
       }),
     );
-    const exit = await Promise.race([sample.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
+    const exit = await settledWithin(sample.exited, 20_000, undefined);
     const exitedAfterMs = Math.round(performance.now() - signalled);
 
     const messages = await stored();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { connect } from 'node:net';
 import { SmtpTestClient } from '../../lib/testing/index.js';
+import { settledWithin } from '../support/settled-within.js';
 import { waitFor } from '../support/wait-for.js';
 import { countFromEnv, recordFigures } from './support/figures.js';
 import { RawSession } from './support/raw-session.js';
@@ -70,10 +71,10 @@ describe('reliability: hostile input', () => {
       let sent = 0;
       // bounded: at most 32 writes, and none once the server has hung up
       while (sent < 32 * MB && !socket.destroyed && !received.includes('421')) {
-        if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => setTimeout(r, 200))]);
+        if (!socket.write(chunk)) await settledWithin(new Promise((r) => socket.once('drain', r)), 200, undefined);
         sent += MB;
       }
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 8000))]);
+      await settledWithin(closed, 8000, undefined);
       socket.destroy();
       const after = await measureResources();
       expect(received).toMatch(/^220 [^\r]*\r\n421 /);
@@ -189,10 +190,7 @@ describe('reliability: hostile input', () => {
         while (written < 64 * MB && !stalled) {
           written += chunk.length;
           if (!socket.write(chunk)) {
-            stalled = !(await Promise.race([
-              new Promise<boolean>((r) => socket.once('drain', () => r(true))),
-              new Promise<boolean>((r) => setTimeout(() => r(false), 500)),
-            ]));
+            stalled = !(await settledWithin(new Promise<boolean>((r) => socket.once('drain', () => r(true))), 500, false));
           }
         }
         const during = await measureResources();

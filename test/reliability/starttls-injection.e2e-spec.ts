@@ -1,4 +1,5 @@
 import { createTestCertificate, SmtpTestClient, type TestCertificate } from '../../lib/testing/index.js';
+import { settledWithin } from '../support/settled-within.js';
 import { recordFigures } from './support/figures.js';
 import { startRecordingInbox, type RecordingInboxApp } from './support/recording-inbox.js';
 
@@ -70,7 +71,7 @@ describe('reliability: STARTTLS command injection', () => {
     expect((await client.send('STARTTLS')).code).toBe(220);
     const started = performance.now();
     client.write('MAIL FROM:<late@evil.test>\r\nRCPT TO:<victim@ok.test>\r\n');
-    const closed = await Promise.race([client.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    const closed = await settledWithin(client.closed.then(() => true), 5000, false);
     expect(closed).toBe(true);
     expect(inbox.mailbox.senders).not.toContain('late@evil.test');
     figures.plaintextAfter220 = { closedAfterMs: Math.round(performance.now() - started) };
