@@ -19,7 +19,7 @@ const READ_CHUNK = 64 * 1024;
  * Bytes on their way to the file before the writer is asked to wait: the disk works behind the
  * readers, on the thread pool, instead of each chunk waiting for its write before the next one
  * is taken from the client. A wider window lets a 100 MB message through faster, but what waits
- * in it is memory: measured side by side, 4 MiB gave 0.79–0.85 of raw smtp-server's rate with
+ * in it is memory: measured side by side, 4 MiB gave 0.77–0.85 of raw smtp-server's rate with
  * RSS growing up to 71 MB, 2 MiB 0.76–0.77 with 44–48 MB.
  */
 const WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
