@@ -215,7 +215,9 @@ export class MessageSpool {
   /** A file only this process can read; it fails the message if it cannot be written. */
   private openFile(): WriteStream {
     this.path = join(this.options.directory, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
-    const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BEHIND_BYTES });
+    // The stream's own `write()` answer and `'drain'` go unheard: the spool paces the client by
+    // `bytesWriting`, so the stream's high-water mark has nothing left to say.
+    const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
     file.on('error', (error) => {
       // Without its file the message can neither be read back nor kept out of memory: it fails
       // (its handlers get the error, the client a 451), and the rest of it is only drained.
