@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants.js';
 import { recordEnhancers } from './enhancer-recorder.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
@@ -9,6 +10,7 @@ import { type FumiSession, kRuntime } from './fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { createHandlerPipeline, type HandlerPipeline } from './handler-pipeline.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
+import { planScopedInstance, type ScopedInstancePlan } from './scoped-instance.plan.js';
 import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
@@ -111,24 +113,39 @@ export class FumiContextCreator {
   }
 
   /**
-   * A request-scoped class's instance per connection, shared by all its handler methods:
-   * resolving it is the dearest step of a connection's first command. Once resolved, it is
-   * there at once; the WeakMap lets it go with the session's context id. Looked up once per
-   * method at bootstrap, so a command costs one WeakMap lookup.
+   * A request-scoped class's instance per connection, shared by all its handler methods, and
+   * the dearest step of a connection's first command. Nest's injector resolves it for the
+   * class's first connection and records the class's dependencies as it goes; later
+   * connections get theirs built from that record where the tree allows (planScopedInstance),
+   * kept in Nest's wrappers. Otherwise every connection's is the injector's, kept here in a
+   * WeakMap that lets it go with the session's context id. Looked up once per method at
+   * bootstrap, so a later command costs one WeakMap lookup.
    */
   private scopedInstancesOf(wrapper: InstanceWrapper): ScopedInstances {
     let instanceFor = this.scopedInstances.get(wrapper);
     if (instanceFor) return instanceFor;
     const instances = new WeakMap<ContextId, MaybePromise<HandlerHost>>();
+    let plan: ScopedInstancePlan = 'not-yet';
+    const resolve = (contextId: ContextId): Promise<HandlerHost> =>
+      this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false }).then(
+        (instance) => {
+          instances.set(contextId, instance);
+          if (plan === 'not-yet') plan = planScopedInstance(wrapper);
+          return instance;
+        },
+        (error: unknown) => {
+          // The phase fails; the connection's next phase tries again, as a built one would.
+          instances.delete(contextId);
+          throw error;
+        },
+      );
     instanceFor = (contextId) => {
+      // A strategy's context ids (durable trees) are the injector's to map.
+      const built = typeof plan === 'function' && !contextId.getParent ? plan(contextId) : undefined;
+      if (built) return built as HandlerHost;
       const known = instances.get(contextId);
       if (known) return known;
-      const resolving = this.moduleRef
-        .resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
-        .then((instance) => {
-          instances.set(contextId, instance);
-          return instance;
-        });
+      const resolving = resolve(contextId);
       instances.set(contextId, resolving);
       return resolving;
     };
@@ -141,6 +158,9 @@ export class FumiContextCreator {
     const runtime = session[kRuntime];
     if (!runtime.contextId) {
       runtime.contextId = ContextIdFactory.getByRequest(session, []);
+      // As Nest's router marks a request: `ContextIdFactory.getByRequest(session)` in user code
+      // then finds this connection's sub-tree instead of starting another.
+      Object.defineProperty(session, REQUEST_CONTEXT_ID, { value: runtime.contextId });
       this.moduleRef.registerRequestByContextId(session, runtime.contextId);
     }
     return runtime.contextId;

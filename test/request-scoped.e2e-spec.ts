@@ -1,8 +1,11 @@
-import { Injectable, Scope } from '@nestjs/common';
+import { Inject, Injectable, Scope, type Type } from '@nestjs/common';
+import { ContextIdFactory, DiscoveryService, INQUIRER, ModuleRef, REQUEST } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import {
   Ctx,
   type FumiSession,
   InjectSmtpSession,
+  type MailFromContext,
   OnClose,
   OnConnect,
   OnMailFrom,
@@ -10,7 +13,9 @@ import {
   SmtpContext,
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
+import { planScopedInstance } from '../lib/scoped-instance.plan.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { waitFor } from './support/wait-for.js';
 
 describe('request-scoped handlers', () => {
   let running: RunningApp | undefined;
@@ -67,10 +72,185 @@ describe('request-scoped handlers', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+/** One connection sending MAIL FROM `times` times (RSET between), returning the reply codes. */
+async function mailFromCodes(port: number, times = 1): Promise<number[]> {
+  const client = await SmtpTestClient.connect(port);
+  await client.ehlo();
+  const codes: number[] = [];
+  for (let i = 0; i < times; i++) {
+    codes.push((await client.send('MAIL FROM:<a@example.test>')).code);
+    await client.send('RSET');
   }
+  await client.quit();
+  return codes;
 }
+
+/**
+ * After a class's first connection the module builds request-scoped trees itself from what Nest's
+ * injector recorded (lib/scoped-instance.plan.ts). Every connection, the first and the later
+ * ones, must get exactly what the injector would have given it.
+ */
+describe('request-scoped trees on later connections', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  interface Seen {
+    handler: string;
+    session: FumiSession;
+    ledger: Ledger;
+    sameAsResolved: boolean;
+  }
+  const seen: Seen[] = [];
+  beforeEach(() => (seen.length = 0));
+
+  @Injectable()
+  class Clock {}
+
+  @Injectable({ scope: Scope.REQUEST })
+  class Ledger {
+    constructor(
+      @InjectSmtpSession() readonly session: FumiSession,
+      readonly clock: Clock,
+    ) {}
+  }
+
+  @Injectable()
+  class FirstHandler {
+    constructor(
+      private readonly ledger: Ledger,
+      private readonly moduleRef: ModuleRef,
+    ) {}
+
+    @OnMailFrom()
+    async mailFrom(@Ctx() ctx: MailFromContext) {
+      // What any other code of the connection gets from Nest's registry for its context.
+      const resolved = await this.moduleRef.resolve(Ledger, ContextIdFactory.getByRequest(ctx.session), { strict: false });
+      seen.push({ handler: 'first', session: ctx.session, ledger: this.ledger, sameAsResolved: resolved === this.ledger });
+    }
+  }
+
+  @Injectable()
+  class SecondHandler {
+    constructor(private readonly ledger: Ledger) {}
+
+    @OnMailFrom()
+    mailFrom(@Ctx() ctx: MailFromContext) {
+      seen.push({ handler: 'second', session: ctx.session, ledger: this.ledger, sameAsResolved: true });
+    }
+  }
+
+  it("gives every connection one instance of a shared service, its own session, the singletons, and the registry's instance", async () => {
+    running = await startApp({ providers: [Clock, Ledger, FirstHandler, SecondHandler] });
+    for (let connection = 0; connection < 4; connection++) expect(await mailFromCodes(running.port)).toEqual([250]);
+    expect(seen).toHaveLength(8);
+    const clock = running.app.get(Clock);
+    const ledgers = new Set<Ledger>();
+    for (let connection = 0; connection < 4; connection++) {
+      const [first, second] = seen.slice(connection * 2, connection * 2 + 2);
+      expect([first!.handler, second!.handler]).toEqual(['first', 'second']);
+      expect(second!.ledger).toBe(first!.ledger);
+      expect(first!.ledger.session).toBe(first!.session);
+      expect(first!.ledger.clock).toBe(clock);
+      expect(first!.sameAsResolved).toBe(true);
+      ledgers.add(first!.ledger);
+    }
+    expect(ledgers.size).toBe(4);
+  });
+
+  @Injectable({ scope: Scope.REQUEST })
+  class Fragile {
+    static failNext = false;
+
+    constructor() {
+      if (Fragile.failNext) {
+        Fragile.failNext = false;
+        throw new Error('the constructor failed');
+      }
+    }
+
+    @OnMailFrom() mailFrom() {}
+  }
+
+  it("answers 451 when a later connection's constructor throws; its next command and the next connection are served", async () => {
+    running = await startApp({ providers: [Fragile] });
+    expect(await mailFromCodes(running.port)).toEqual([250]);
+    Fragile.failNext = true;
+    expect(await mailFromCodes(running.port, 2)).toEqual([451, 250]);
+    expect(await mailFromCodes(running.port)).toEqual([250]);
+  });
+
+  const SESSION_TAG = Symbol('SESSION_TAG');
+  const checks: string[] = [];
+  const helpers = new Set<Helper>();
+  beforeEach(() => {
+    checks.length = 0;
+    helpers.clear();
+  });
+
+  /** Property injection: built with `new` alone, its properties would be missing. */
+  @Injectable({ scope: Scope.REQUEST })
+  class PropertyInjected {
+    @Inject(Clock) private readonly clock!: Clock;
+    @Inject(REQUEST) private readonly session!: FumiSession;
+
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      checks.push(`property ${this.clock instanceof Clock} ${this.session === ctx.session}`);
+    }
+  }
+
+  /** A request-scoped factory: only the injector may call it. */
+  @Injectable()
+  class FactoryFed {
+    constructor(@Inject(SESSION_TAG) private readonly tag: string) {}
+
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      checks.push(`factory ${this.tag === `tag ${ctx.session.id}`}`);
+    }
+  }
+
+  @Injectable({ scope: Scope.TRANSIENT })
+  class Helper {
+    constructor(@Inject(INQUIRER) readonly owner: object) {}
+  }
+
+  /** A transient dependency that asks for its INQUIRER. */
+  @Injectable({ scope: Scope.REQUEST })
+  class WithHelper {
+    constructor(private readonly helper: Helper) {}
+
+    @OnMailFrom() mailFrom() {
+      helpers.add(this.helper);
+      checks.push(`transient ${this.helper.owner instanceof WithHelper}`);
+    }
+  }
+
+  const leftToTheInjector = [PropertyInjected, FactoryFed, WithHelper];
+  const providers = [
+    Clock,
+    Helper,
+    { provide: SESSION_TAG, scope: Scope.REQUEST, inject: [REQUEST], useFactory: (session: FumiSession) => `tag ${session.id}` },
+    ...leftToTheInjector,
+  ];
+
+  it('leaves property injection, factories and transient dependencies to the injector, on every connection', async () => {
+    running = await startApp({ providers });
+    for (let connection = 0; connection < 3; connection++) expect(await mailFromCodes(running.port)).toEqual([250]);
+    const expected = ['property true true', 'factory true', 'transient true'];
+    expect([...checks].sort()).toEqual([...expected, ...expected, ...expected].sort());
+    expect(helpers.size).toBe(3);
+  });
+
+  /** The plan each class gets once Nest has resolved it: a builder for the common tree only. */
+  it('builds the common tree itself once the injector has resolved it, and nothing else', async () => {
+    running = await startApp({ providers: [...providers, Ledger, FirstHandler, SecondHandler] });
+    const wrappers = running.app.get(DiscoveryService, { strict: false }).getProviders();
+    const wrapperOf = (type: Type) => wrappers.find((wrapper) => wrapper.metatype === type) as InstanceWrapper;
+    await mailFromCodes(running.port);
+    expect(typeof planScopedInstance(wrapperOf(FirstHandler))).toBe('function');
+    expect(typeof planScopedInstance(wrapperOf(Ledger))).toBe('function');
+    for (const type of leftToTheInjector) expect(planScopedInstance(wrapperOf(type))).toBe('never');
+  });
+});
