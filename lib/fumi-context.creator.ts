@@ -116,10 +116,9 @@ export class FumiContextCreator {
    * A request-scoped class's instance per connection, shared by all its handler methods, and
    * the dearest step of a connection's first command. Nest's injector resolves it for the
    * class's first connection and records the class's dependencies as it goes; later
-   * connections get theirs built from that record where the tree allows (planScopedInstance),
-   * kept in Nest's wrappers. Otherwise every connection's is the injector's, kept here in a
-   * WeakMap that lets it go with the session's context id. Looked up once per method at
-   * bootstrap, so a later command costs one WeakMap lookup.
+   * connections get theirs built from that record where the tree allows (planScopedInstance).
+   * Either way it is kept in a WeakMap that lets it go with the session's context id. Looked
+   * up once per method at bootstrap, so a later command costs one WeakMap lookup.
    */
   private scopedInstancesOf(wrapper: InstanceWrapper): ScopedInstances {
     let instanceFor = this.scopedInstances.get(wrapper);
@@ -140,14 +139,13 @@ export class FumiContextCreator {
         },
       );
     instanceFor = (contextId) => {
-      // A strategy's context ids (durable trees) are the injector's to map.
-      const built = typeof plan === 'function' && !contextId.getParent ? plan(contextId) : undefined;
-      if (built) return built as HandlerHost;
       const known = instances.get(contextId);
       if (known) return known;
-      const resolving = resolve(contextId);
-      instances.set(contextId, resolving);
-      return resolving;
+      // A strategy's context ids (durable trees) are the injector's to map.
+      const built = typeof plan === 'function' && !contextId.getParent ? (plan(contextId) as HandlerHost | undefined) : undefined;
+      const instance = built ?? resolve(contextId);
+      instances.set(contextId, instance);
+      return instance;
     };
     this.scopedInstances.set(wrapper, instanceFor);
     return instanceFor;
