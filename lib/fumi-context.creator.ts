@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants.js';
 import { recordEnhancers } from './enhancer-recorder.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
@@ -156,9 +155,6 @@ export class FumiContextCreator {
     const runtime = session[kRuntime];
     if (!runtime.contextId) {
       runtime.contextId = ContextIdFactory.getByRequest(session, []);
-      // As Nest's router marks a request: `ContextIdFactory.getByRequest(session)` in user code
-      // then finds this connection's sub-tree instead of starting another.
-      Object.defineProperty(session, REQUEST_CONTEXT_ID, { value: runtime.contextId });
       this.moduleRef.registerRequestByContextId(session, runtime.contextId);
     }
     return runtime.contextId;

@@ -1,4 +1,5 @@
 import type { ContextId } from '@nestjs/core';
+import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants.js';
 import type { CipherNameAndProtocol } from 'node:tls';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
@@ -72,6 +73,17 @@ export class FumiSession<TState extends object = Record<string, unknown>, TUser 
     /** The server that accepted the connection. */
     readonly server: FumiServerInfo,
   ) {}
+
+  /**
+   * The connection's DI context id, where `ContextIdFactory.getByRequest(session)` looks for it
+   * (as on an HTTP request Nest's router has marked), so that code which was not injected a
+   * request-scoped provider resolves the connection's own. A getter, not a property set per
+   * connection: every session keeps one hidden class.
+   * @internal
+   */
+  get [REQUEST_CONTEXT_ID](): ContextId | undefined {
+    return this[kRuntime].contextId;
+  }
 
   /** Unique per connection. */
   get id(): string {
