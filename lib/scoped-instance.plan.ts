@@ -41,7 +41,12 @@ interface HostWithContainer {
  * instance decorator, a `ContextIdStrategy`) keeps the whole tree on the injector.
  */
 export function planScopedInstance(wrapper: InstanceWrapper): ScopedInstancePlan {
-  return planFor(wrapper, new Set());
+  try {
+    return planFor(wrapper, new Set());
+  } catch {
+    // A Nest whose wrappers no longer read this way: the injector keeps building every tree.
+    return 'never';
+  }
 }
 
 function planFor(wrapper: InstanceWrapper, path: Set<InstanceWrapper>): ScopedInstancePlan {
