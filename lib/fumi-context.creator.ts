@@ -123,12 +123,18 @@ export class FumiContextCreator {
     let instanceFor = this.scopedInstances.get(wrapper);
     if (instanceFor) return instanceFor;
     const instances = new WeakMap<ContextId, MaybePromise<HandlerHost>>();
-    let plan: ScopedInstancePlan = 'not-yet';
+    let plan: ScopedInstancePlan | undefined;
+    // This very provider: by its token across modules, the injector could give another module's
+    // (the last one registered), neither the class whose handlers these are nor the one planned.
+    const hostModuleRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
     const resolve = (contextId: ContextId): Promise<HandlerHost> =>
-      this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false }).then(
+      (hostModuleRef
+        ? hostModuleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: true })
+        : this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
+      ).then(
         (instance) => {
           instances.set(contextId, instance);
-          if (plan === 'not-yet') plan = planScopedInstance(wrapper);
+          plan ??= planScopedInstance(wrapper);
           return instance;
         },
         (error: unknown) => {
