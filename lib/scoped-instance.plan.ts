@@ -146,10 +146,11 @@ function builderOf(wrapper: InstanceWrapper, sources: readonly ArgumentSource[])
  * A wrapper's slot for a context while the plan builds into it, marked as the injector marks a
  * load: should the constructor have its own class resolved for the context (`moduleRef.resolve()`
  * of something that injects it), the injector waits on `donePromise` for this instance instead
- * of making a second one. The promise is made only then: one made for every build measured
- * 14.8–15.4 KB per idle connection in the full bench app, in six batches, against 10.3–10.7
- * without. Constructors are synchronous, so it settles after the constructor has returned or
- * thrown. The slot stays pending, as the injector leaves the slots it loads.
+ * of making a second one. The promise is made only then: with one made for every build, the
+ * full bench app read 14.8–15.4 KB per idle connection in all six batches, where without it
+ * most batches read 10.3–11.1. Constructors are synchronous, so it settles after the
+ * constructor has returned or thrown. The slot stays pending, as the injector leaves the slots
+ * it loads.
  */
 class InstanceUnderConstruction {
   instance: object | undefined = undefined;
