@@ -128,6 +128,11 @@ function builderOf(wrapper: InstanceWrapper, sources: readonly ArgumentSource[])
       if (!argument) return undefined;
       args[i] = argument.value;
     }
+    // A dependency's constructor may have had the injector start on this class meanwhile (it
+    // resolved something that injects it): then the injector's instance is the one.
+    const slot = wrapper.getInstanceByContextId(contextId);
+    if (slot.isResolved) return slot.instance as object;
+    if (slot.isPending) return undefined;
     const host = new InstanceUnderConstruction();
     wrapper.setInstanceByContextId(contextId, host);
     try {

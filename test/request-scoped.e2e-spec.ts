@@ -307,6 +307,42 @@ describe('request-scoped trees on later connections', () => {
     expect(SelfReferring.built).toBe(3);
   });
 
+  /** A dependency whose constructor has something resolved that injects the class it is built for. */
+  @Injectable({ scope: Scope.REQUEST })
+  class Eager {
+    readonly helper: Promise<Watcher>;
+
+    constructor(moduleRef: ModuleRef, @InjectSmtpSession() session: FumiSession) {
+      this.helper = moduleRef.resolve(Watcher, ContextIdFactory.getByRequest(session), { strict: false });
+    }
+  }
+
+  @Injectable({ scope: Scope.REQUEST })
+  class Watched {
+    constructor(
+      private readonly eager: Eager,
+      private readonly moduleRef: ModuleRef,
+      @InjectSmtpSession() private readonly session: FumiSession,
+    ) {}
+
+    @OnMailFrom() async mailFrom() {
+      const watcher = await this.eager.helper;
+      const resolved = await this.moduleRef.resolve(Watched, ContextIdFactory.getByRequest(this.session), { strict: false });
+      checks.push(`watched ${watcher.watched === this} ${resolved === this}`);
+    }
+  }
+
+  @Injectable({ scope: Scope.REQUEST })
+  class Watcher {
+    constructor(readonly watched: Watched) {}
+  }
+
+  it("serves a connection one instance when a dependency's constructor has the class resolved", async () => {
+    running = await startApp({ providers: [Eager, Watched, Watcher] });
+    for (let connection = 0; connection < 3; connection++) expect(await mailFromCodes(running.port)).toEqual([250]);
+    expect(checks).toEqual(['watched true true', 'watched true true', 'watched true true']);
+  });
+
   /**
    * 24 layers, each injecting the next twice: 2²⁴ paths through 24 classes. Planning each class
    * once is instant; planning every path took 8 s at 20 layers, and at 24 outlasts the test's
