@@ -20,22 +20,29 @@ export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
     const handler = handlers[index];
     if (!handler) return;
     let called = false;
-    const rest = (): MaybePromise<void> => {
-      called = true;
-      return dispatch(ctx, index + 1);
-    };
     // what handlers get: always a promise, as in fumi and Koa
     const next = (): Promise<void> => {
       if (called) return Promise.reject(new Error(MESSAGES.nextCalledTwice(handler.phase)));
+      called = true;
       try {
-        return Promise.resolve(rest());
+        return Promise.resolve(dispatch(ctx, index + 1));
       } catch (error) {
         return Promise.reject(error);
       }
     };
     const result = handler.invoke(ctx, next);
-    const after = (): MaybePromise<void> => (handler.declaresNext || called ? undefined : rest());
-    return isPromiseLike(result) ? Promise.resolve(result).then(after) : after();
+    // One that does not declare `next` is followed by the rest once it has returned. (One
+    // closure per handler: a chain runs for every command.)
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(() => {
+        if (handler.declaresNext || called) return;
+        called = true;
+        return dispatch(ctx, index + 1);
+      });
+    }
+    if (handler.declaresNext || called) return;
+    called = true;
+    return dispatch(ctx, index + 1);
   };
   return (ctx) => dispatch(ctx, 0);
 }

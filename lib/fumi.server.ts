@@ -40,7 +40,7 @@ import {
   DEFAULT_MAX_RECIPIENTS,
   DEFAULT_SPOOL_THRESHOLD,
 } from './fumi.constants.js';
-import { isPromiseLike } from './maybe-async.js';
+import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { batchReplies } from './reply-batching.js';
@@ -365,11 +365,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     if (this.events.observed) this.report(ctx, performance.now());
     if (!chain) return;
     const failed = (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
-    try {
-      this.startChain('close', ctx, chain)?.then(() => undefined, failed);
-    } catch (error) {
-      failed(error);
-    }
+    this.startChain('close', ctx, chain, () => undefined, failed);
   }
 
   /**
@@ -397,14 +393,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       cb(this.toError(exception));
     };
     runtime.busy = true;
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.startChain(phase, ctx, chain, timerStart);
-    } catch (error) {
-      return fail(error);
-    }
-    if (!pending) return succeed();
-    pending.then(succeed, fail);
+    this.startChain(phase, ctx, chain, succeed, fail, timerStart);
   }
 
   /** Tells `FumiEvents` subscribers how a phase ended. */
@@ -444,46 +433,57 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   /**
-   * Runs a phase's chain: nothing when its handlers returned at once (they are answered in the
-   * same tick, as smtp-server's own callbacks), otherwise the chain's outcome or a 451 4.4.2
-   * refusal once it has run longer than allowed. Throws what a handler threw synchronously.
-   * One promise and one timer per asynchronous chain, rather than a race of promises (the
-   * benchmarks showed the race costing more than the Nest pipeline of a plain handler).
+   * Runs a phase's chain and reports its end once: `done()` at once when its handlers returned
+   * at once (answered in the same tick, as smtp-server's own callbacks), `done()` or
+   * `failed(error)` when its promise settles, or `failed()` with a 451 4.4.2 refusal once it has
+   * run longer than allowed. One timer per asynchronous chain and no promise of its own: a race
+   * of promises cost more than the Nest pipeline of a plain handler, and a wrapping promise
+   * four more objects per command.
    */
-  private startChain(phase: SmtpPhase, ctx: SmtpContext, chain: FumiChain, timerStart?: Promise<void>): Promise<void> | undefined {
-    const outcome = chain(ctx);
-    if (!isPromiseLike(outcome)) return undefined;
+  private startChain(
+    phase: SmtpPhase,
+    ctx: SmtpContext,
+    chain: FumiChain,
+    done: () => void,
+    failed: (error: unknown) => void,
+    timerStart?: Promise<void>,
+  ): void {
+    let outcome: MaybePromise<void>;
+    try {
+      outcome = chain(ctx);
+    } catch (error) {
+      return failed(error);
+    }
+    if (!isPromiseLike(outcome)) return done();
     const ms = this.timeoutFor(phase);
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const startTimer = () => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const startTimer = () => {
+      if (settled) return;
+      timer = setTimeout(() => {
+        settled = true;
+        this.logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, ms));
+        failed(SmtpException.of(REPLIES.handlerTimeout));
+      }, ms);
+      timer.unref();
+    };
+    if (timerStart) void timerStart.then(startTimer);
+    else startTimer();
+    // A chain that settles after the timeout is ignored, its rejection included.
+    outcome.then(
+      () => {
         if (settled) return;
-        timer = setTimeout(() => {
-          settled = true;
-          this.logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, ms));
-          reject(SmtpException.of(REPLIES.handlerTimeout));
-        }, ms);
-        timer.unref();
-      };
-      if (timerStart) void timerStart.then(startTimer);
-      else startTimer();
-      // A chain that settles after the timeout is ignored, its rejection included.
-      outcome.then(
-        () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve();
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+        settled = true;
+        clearTimeout(timer);
+        done();
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        failed(error);
+      },
+    );
   }
 
   private timeoutFor(phase: SmtpPhase): number {

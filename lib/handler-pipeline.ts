@@ -2,7 +2,7 @@ import type { ArgumentMetadata, CallHandler, PipeTransform } from '@nestjs/commo
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { ParamsTokenFactory } from '@nestjs/core/pipes/params-token-factory.js';
 import { AsyncResource } from 'node:async_hooks';
-import { EmptyError, from, isObservable, mergeAll, Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { EmptyError, from, isObservable, mergeAll, Observable, type ObservableInput, Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import type { NextFunction, SmtpContext } from './context/smtp.context.js';
 import type { ResolvedEnhancers, ResolvedParam } from './enhancer-recorder.js';
 import { FUMI_CONTEXT_TYPE } from './fumi.constants.js';
@@ -96,22 +96,32 @@ export function createHandlerPipeline(method: HandlerMethod, enhancers: Resolved
     if (interceptors.length === 0) return resultOf(callMethod(instance, args));
     // Guards and interceptors each get their own context, as in Nest.
     const call: Call = { context: contextHost(args, instance, method), instance, args };
-    return lastValue(new Observable((subscriber) => subscribeFrom(0, call, subscriber)));
+    // Subscribed as an Observable of the whole pipeline would be, without allocating one.
+    const last = new LastValueSubscriber();
+    try {
+      last.add(subscribeFrom(0, call, last));
+    } catch (error) {
+      last.error(error);
+    }
+    return last.result();
   };
 
   const run = (instance: object, args: FumiArgs): MaybePromise<unknown> => {
     if (guards.length === 0) return afterGuards(instance, args);
-    const [ctx] = args;
-    const denial = (error: unknown): never => {
-      throw asGuardDenial(error, ctx);
-    };
+    const ctx = args[0];
     let guarded: MaybePromise<void>;
     try {
       guarded = runGuards(contextHost(args, instance, method), ctx, 0);
     } catch (error) {
-      return denial(error);
+      throw asGuardDenial(error, ctx);
     }
-    return isPromiseLike(guarded) ? guarded.then(() => afterGuards(instance, args), denial) : afterGuards(instance, args);
+    if (!isPromiseLike(guarded)) return afterGuards(instance, args);
+    return guarded.then(
+      () => afterGuards(instance, args),
+      (error: unknown) => {
+        throw asGuardDenial(error, ctx);
+      },
+    );
   };
   const fail = (error: unknown, args: FumiArgs): unknown => {
     const host = new ExecutionContextHost(args);
@@ -218,27 +228,54 @@ function flatten(result: ObservableInput<unknown> | PromiseLike<Observable<unkno
  * `of()`, and interceptors around a synchronous method, do) gives its value at once.
  */
 function lastValue(source: Observable<unknown>): MaybePromise<unknown> {
-  let outcome: { value: unknown } | { error: unknown } | undefined;
-  let seen = false;
-  let last: unknown;
-  let settle: ((outcome: { value: unknown } | { error: unknown }) => void) | undefined;
-  const finish = (result: { value: unknown } | { error: unknown }): void => {
-    outcome = result;
-    settle?.(result);
-  };
-  source.subscribe({
-    next: (value) => {
-      seen = true;
-      last = value;
-    },
-    error: (error: unknown) => finish({ error }),
-    complete: () => finish(seen ? { value: last } : { error: new EmptyError() }),
-  });
-  if (outcome) {
-    if ('error' in outcome) throw outcome.error;
-    return outcome.value;
+  const last = new LastValueSubscriber();
+  source.subscribe(last);
+  return last.result();
+}
+
+type Outcome = { value: unknown } | { error: unknown };
+
+/**
+ * What `lastValue()` subscribes with: one object per subscription. A partial observer would
+ * have rxjs wrap it in two more objects, and closures over its state cost four more; on a
+ * handler behind an interceptor that is one subscription per call.
+ */
+class LastValueSubscriber extends Subscriber<unknown> {
+  private seen = false;
+  private last: unknown;
+  private outcome: Outcome | undefined;
+  private settle: ((outcome: Outcome) => void) | undefined;
+
+  protected override _next(value: unknown): void {
+    this.seen = true;
+    this.last = value;
   }
-  return new Promise((resolve, reject) => {
-    settle = (result) => ('error' in result ? reject(result.error) : resolve(result.value));
-  });
+
+  protected override _error(error: unknown): void {
+    this.finish({ error });
+  }
+
+  protected override _complete(): void {
+    this.finish(this.seen ? { value: this.last } : { error: new EmptyError() });
+  }
+
+  /** The outcome if the source has already ended, else a promise of it. */
+  result(): MaybePromise<unknown> {
+    const outcome = this.outcome;
+    if (outcome) {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    }
+    return new Promise((resolve, reject) => {
+      this.settle = (ended) => ('error' in ended ? reject(ended.error) : resolve(ended.value));
+    });
+  }
+
+  private finish(outcome: Outcome): void {
+    this.outcome = outcome;
+    this.last = undefined;
+    // the source's teardown, as rxjs' own subscribers run it once they have ended
+    this.unsubscribe();
+    this.settle?.(outcome);
+  }
 }

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, ExternalContextCreator } from '@nestjs/core';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { catchError, delay, type Observable, of, tap, timer, map, switchMap } from 'rxjs';
+import { catchError, delay, filter, finalize, mergeMap, type Observable, of, tap, throwError, timer, map, switchMap } from 'rxjs';
 import { recordEnhancers, type ResolvedEnhancers } from '../lib/enhancer-recorder.js';
 import { FUMI_ARGS_METADATA } from '../lib/fumi.constants.js';
 import { FumiParamsFactory } from '../lib/fumi-params.factory.js';
@@ -251,6 +251,63 @@ describe('handler pipeline', () => {
     await client.ehlo();
     expect((await client.send('MAIL FROM:<a@example.test>')).code).toBe(250);
     expect(calls).toEqual(['store: request store']);
+    await client.quit();
+  });
+
+  /** What an interceptor may make of the handler's stream, picked by the sender's local part. */
+  @Injectable()
+  class Reshaping implements NestInterceptor {
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      const sender = FumiExecutionContext.create(context).getContext<MailFromContext>().address.address;
+      const mode = sender.split('@')[0];
+      const done = finalize(() => calls.push(`${mode}: finalized`));
+      switch (mode) {
+        case 'empty':
+          return next.handle().pipe(filter(() => false), done);
+        case 'many':
+          return next.handle().pipe(mergeMap(() => of('first', 'last')), done);
+        case 'late':
+          return next.handle().pipe(delay(20), done);
+        case 'late-error':
+          return timer(10).pipe(switchMap(() => throwError(() => new SmtpException('Refused later', 554))), done);
+        default:
+          throw new Error('interceptor failed');
+      }
+    }
+  }
+
+  @Injectable()
+  @UseInterceptors(Reshaping)
+  class Reshaped {
+    @OnMailFrom() mailFrom(@Ctx() ctx: MailFromContext) {
+      calls.push(`handled ${ctx.address.address}`);
+    }
+  }
+
+  it("answers by what an interceptor's stream ends with, and tears it down once, as Nest's lastValueFrom", async () => {
+    running = await startApp({ providers: [Reshaped, Reshaping] });
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    const mail = async (sender: string) => {
+      const reply = await client.send(`MAIL FROM:<${sender}>`);
+      await client.send('RSET');
+      return reply;
+    };
+    // a stream that ends without a value is an error for Nest (EmptyError): unexpected, 451
+    expect(await mail('empty@example.test')).toMatchObject({ code: 451, enhancedCode: '4.3.0' });
+    expect(await mail('many@example.test')).toMatchObject({ code: 250 });
+    expect(await mail('late@example.test')).toMatchObject({ code: 250 });
+    expect(await mail('late-error@example.test')).toMatchObject({ code: 554, message: 'Refused later' });
+    expect(await mail('throws@example.test')).toMatchObject({ code: 451, enhancedCode: '4.3.0' });
+    expect(calls).toEqual([
+      'handled empty@example.test',
+      'empty: finalized',
+      'handled many@example.test',
+      'many: finalized',
+      'handled late@example.test',
+      'late: finalized',
+      'late-error: finalized',
+    ]);
     await client.quit();
   });
 
