@@ -3,78 +3,83 @@
  * sockets: each phase called the way smtp-server calls it, on raw callbacks, on the plain app
  * (no enhancers) and on the full one (guard, interceptor, pipe, three handlers, request scope),
  * then the mailFrom phase taken apart layer by layer to show where the time goes.
+ *
+ * Every figure comes from fresh processes that boot one variant and time one row: with both
+ * apps and every row in one process, the full rows read 5 or 13 µs per MAIL FROM from one run
+ * to the next, the slow runs spending seconds more in the garbage collector.
  */
-import 'reflect-metadata';
-import type { INestApplicationContext, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { SMTPServer } from 'smtp-server';
-import { FumiServer, FumiSession, MailFromContext } from '../../lib/index.js';
-import { FumiHandlerRegistry } from '../../lib/fumi-handler.registry.js';
-import type { MaybePromise } from '../../lib/maybe-async.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describeMachine } from '../harness/machine-description.js';
-import { FullAppModule } from '../servers/full/full-app.module.js';
-import { PlainAppModule } from '../servers/plain/plain-app.module.js';
-import { PlainHandlers } from '../servers/plain/plain-handlers.js';
-import { benchSmtpOptions } from '../servers/bench-smtp-options.js';
-import { rawCallbacks } from '../servers/raw-callbacks.js';
-import { fakeSmtpSession } from './fake-smtp-session.js';
-import { microsPerCall } from './micros-per-call.js';
-import { phaseCalls } from './phase-calls.js';
+import { median } from '../harness/median.js';
+import { LAYER_ROWS, type MicroVariant } from './micro-variant.js';
 
-const quick = process.argv.includes('--quick');
+const run = promisify(execFile);
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const processesArg = argv.indexOf('--processes');
+const PROCESSES = processesArg >= 0 ? Number(argv[processesArg + 1]) : quick ? 1 : 3;
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1) throw new Error('bench:micro: --processes takes a whole number ≥ 1');
 const ITERATIONS = quick ? 4_000 : 20_000;
 const ROUNDS = 5;
+const PHASES = ['connect', 'mailFrom', 'rcptTo', 'data', 'data, 1 MiB', 'connect+close', 'whole connection'];
+const childScript = new URL('./micro-child.js', import.meta.url).pathname;
 
-async function boot(module: Type<unknown>): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(module, { logger: false });
+interface Reading {
+  median: number;
+  low: number;
+  high: number;
 }
 
-function mailFromContext(): MailFromContext {
-  const session = new FumiSession(fakeSmtpSession(), { name: 'default', hostname: 'bench.test', lmtp: false, authEnabled: false });
-  return new MailFromContext(session, { address: 'load@bench.test', args: {} });
+const readings = new Map<string, Promise<Reading>>();
+
+/** µs per call of one row: the median over `PROCESSES` fresh processes, and their spread. */
+function measure(variant: MicroVariant, row: string): Promise<Reading> {
+  const key = `${variant} ${row}`;
+  if (!readings.has(key)) readings.set(key, measureAfresh(variant, row));
+  return readings.get(key)!;
+}
+
+async function measureAfresh(variant: MicroVariant, row: string): Promise<Reading> {
+  // a mebibyte takes a thousand times longer than a command; fewer calls measure it as well
+  const iterations = row.endsWith('MiB') ? ITERATIONS / 50 : ITERATIONS;
+  const perProcess: number[] = [];
+  for (let i = 0; i < PROCESSES; i++) {
+    const { stdout } = await run(process.execPath, [childScript, variant, row, String(iterations), String(ROUNDS)], {
+      maxBuffer: 1 << 20,
+    });
+    perProcess.push((JSON.parse(stdout.trim().split('\n').pop()!) as { us: number }).us);
+  }
+  return { median: median(perProcess), low: Math.min(...perProcess), high: Math.max(...perProcess) };
 }
 
 const fmt = (value: number) => value.toFixed(2).padStart(9);
-
-const { host: _host, port: _port, ...rawOptions } = benchSmtpOptions;
-const raw = new SMTPServer({ ...rawOptions, disabledCommands: ['AUTH', 'STARTTLS'], ...rawCallbacks });
-const plainApp = await boot(PlainAppModule);
-const fullApp = await boot(FullAppModule);
-const calls = {
-  raw: phaseCalls(raw),
-  plain: phaseCalls(plainApp.get(FumiServer).unwrap()),
-  full: phaseCalls(fullApp.get(FumiServer).unwrap()),
-};
+const spread = (reading: Reading) =>
+  PROCESSES > 1 ? ` ${`${reading.low.toFixed(2)}–${reading.high.toFixed(2)}`.padStart(13)}` : '';
 
 console.log(`dispatch micro-benchmark: ${describeMachine()}`);
-console.log(`µs per call, median of ${ROUNDS} rounds × ${ITERATIONS} calls after a warm-up round; in-process, no sockets\n`);
-console.log(`${'phase'.padEnd(14)}${'raw'.padStart(9)}${'plain'.padStart(9)}${'full'.padStart(9)}${'plain−raw'.padStart(11)}${'full−raw'.padStart(11)}`);
-for (const phase of Object.keys(calls.raw)) {
-  // a mebibyte takes a thousand times longer than a command; fewer calls measure it as well
-  const iterations = phase.endsWith('MiB') ? ITERATIONS / 50 : ITERATIONS;
-  const us = {
-    raw: await microsPerCall(calls.raw[phase]!, iterations, ROUNDS),
-    plain: await microsPerCall(calls.plain[phase]!, iterations, ROUNDS),
-    full: await microsPerCall(calls.full[phase]!, iterations, ROUNDS),
-  };
-  console.log(`${phase.padEnd(14)}${fmt(us.raw)}${fmt(us.plain)}${fmt(us.full)}  ${fmt(us.plain - us.raw)}  ${fmt(us.full - us.raw)}`);
+console.log(
+  `µs per call: each row timed in ${PROCESSES} fresh process${PROCESSES > 1 ? 'es' : ''} per variant (median of ${ROUNDS} rounds × ` +
+    `${ITERATIONS} calls after a warm-up round in each), in-process, no sockets` +
+    (PROCESSES > 1 ? '; the median over processes, and full’s lowest–highest' : '') +
+    '\n',
+);
+console.log(
+  `${'phase'.padEnd(18)}${'raw'.padStart(9)}${'plain'.padStart(9)}${'full'.padStart(9)}` +
+    `${PROCESSES > 1 ? 'full range'.padStart(14) : ''}${'plain−raw'.padStart(11)}${'full−raw'.padStart(11)}`,
+);
+for (const phase of PHASES) {
+  const raw = await measure('raw', phase);
+  const plain = await measure('plain', phase);
+  const full = await measure('full', phase);
+  console.log(
+    `${phase.padEnd(18)}${fmt(raw.median)}${fmt(plain.median)}${fmt(full.median)}${spread(full)}  ` +
+      `${fmt(plain.median - raw.median)}  ${fmt(full.median - raw.median)}`,
+  );
 }
 
-// mailFrom taken apart: the handler alone, the composed chain (Nest pipeline per handler +
-// composition), and the whole dispatch (session lookup, context, timeout race, chain).
-const plainHandlers = plainApp.get(PlainHandlers);
-const plainChain = plainApp.get(FumiHandlerRegistry).chainsFor('default').mailFrom!;
-const fullChain = fullApp.get(FumiHandlerRegistry).chainsFor('default').mailFrom!;
-const ctx = mailFromContext();
-const fullCtx = mailFromContext();
-const layers: [string, () => MaybePromise<void>][] = [
-  ['plain: handler method alone', () => plainHandlers.mailFrom(ctx)],
-  ['plain: chain (Nest pipeline + composition)', () => plainChain(ctx)],
-  ['plain: whole dispatch', calls.plain.mailFrom!],
-  ['full: chain (3 handlers × guard, interceptor, pipe)', () => fullChain(fullCtx)],
-  ['full: whole dispatch', calls.full.mailFrom!],
-];
-console.log('\nmailFrom, layer by layer (µs per call)');
-for (const [label, call] of layers) console.log(`${label.padEnd(52)}${fmt(await microsPerCall(call, ITERATIONS, ROUNDS))}`);
-
-await Promise.all([plainApp.close(), fullApp.close()]);
+console.log(`\nmailFrom, layer by layer (µs per call${PROCESSES > 1 ? '; lowest–highest process' : ''})`);
+for (const [variant, row, label] of LAYER_ROWS) {
+  const reading = await measure(variant, row);
+  console.log(`${label.padEnd(58)}${fmt(reading.median)}${spread(reading)}`);
+}
