@@ -24,8 +24,16 @@ export interface SessionRuntime {
   pendingSender?: SMTPServerAddress;
   /** The DI sub-tree of request-scoped handlers, created on first use and dropped with the session. */
   contextId?: ContextId;
+  /** What request-scoped handlers keep per connection (instances, pipelines), by slot: see `FumiContextCreator`. */
+  scoped?: unknown[];
+  /** Lets the injector's records of the connection's sub-tree go; set with `contextId`. */
+  releaseContext?: (runtime: SessionRuntime) => void;
   /** A phase chain is running: shutdown lets it finish. */
   busy: boolean;
+  /** Chains started and not settled yet, one that outlived its timeout included. */
+  running: number;
+  /** smtp-server has closed the connection. */
+  closed: boolean;
 }
 
 /**
@@ -65,7 +73,7 @@ export class FumiSession<TState extends object = Record<string, unknown>, TUser 
   readonly state = {} as TState;
 
   /** @internal */
-  readonly [kRuntime]: SessionRuntime = { busy: false };
+  readonly [kRuntime]: SessionRuntime = { busy: false, running: 0, closed: false };
 
   constructor(
     /** The smtp-server session behind this one, for what the module does not expose. */

@@ -53,7 +53,7 @@ import type { FumiChains, FumiHandlerRegistry } from './fumi-handler.registry.js
 import type { FumiChain } from './fumi-chain.js';
 import { MESSAGES, REPLIES } from './fumi.messages.js';
 import { validateFumiOptions } from './fumi-options.validator.js';
-import { FumiSession, type FumiServerInfo, kRuntime, toSmtpAddress } from './fumi-session.js';
+import { FumiSession, type FumiServerInfo, kRuntime, type SessionRuntime, toSmtpAddress } from './fumi-session.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 import { SmtpException } from './smtp.exception.js';
 import { toSmtpReply } from './smtp-reply.mapper.js';
@@ -63,6 +63,15 @@ import type { FumiCertificateOptions } from './tls/certificate.loader.js';
 import { ServerCertificates } from './tls/server-certificates.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
+
+/**
+ * Where a connection's `FumiSession` is kept: on smtp-server's own session object, under a
+ * symbol. In a WeakMap from one to the other each entry's value held its own key alive through
+ * a young-generation collection, so every connection's objects outlived its close until a full
+ * one.
+ */
+const kFumiSession = Symbol('fumi.session');
+type SessionCarrier = SMTPServerSession & { [kFumiSession]?: FumiSession };
 
 /**
  * One running SMTP server. Inject it (`FumiServer` for the default server,
@@ -75,7 +84,6 @@ type Callback = (error?: SMTPServerError | null) => void;
  */
 export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger: Logger;
-  private readonly sessions = new WeakMap<SMTPServerSession, FumiSession>();
   private readonly certificates: ServerCertificates;
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
@@ -269,12 +277,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   /** The same `FumiSession` for every callback of one connection. */
   private session(raw: SMTPServerSession): FumiSession {
-    let session = this.sessions.get(raw);
-    if (!session) {
-      session = new FumiSession(raw, this.info);
-      this.sessions.set(raw, session);
-    }
-    return session;
+    return ((raw as SessionCarrier)[kFumiSession] ??= new FumiSession(raw, this.info));
   }
 
   private onAuth(
@@ -362,8 +365,13 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private onClose(raw: SMTPServerSession): void {
     const chain = this.chains.close;
     const ctx = new CloseContext(this.session(raw));
+    const runtime = ctx.session[kRuntime];
+    runtime.closed = true;
     if (this.events.observed) this.report(ctx, performance.now());
-    if (!chain) return;
+    if (!chain) {
+      if (runtime.running === 0) endConnection(runtime);
+      return;
+    }
     const failed = (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
     this.startChain('close', ctx, chain, () => undefined, failed);
   }
@@ -448,13 +456,19 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     failed: (error: unknown) => void,
     timerStart?: Promise<void>,
   ): void {
+    const runtime = ctx.session[kRuntime];
+    runtime.running++;
     let outcome: MaybePromise<void>;
     try {
       outcome = chain(ctx);
     } catch (error) {
+      chainEnded(runtime);
       return failed(error);
     }
-    if (!isPromiseLike(outcome)) return done();
+    if (!isPromiseLike(outcome)) {
+      chainEnded(runtime);
+      return done();
+    }
     const ms = this.timeoutFor(phase);
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -472,12 +486,14 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     // A chain that settles after the timeout is ignored, its rejection included.
     outcome.then(
       () => {
+        chainEnded(runtime);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         done();
       },
       (error: unknown) => {
+        chainEnded(runtime);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -519,7 +535,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       const told = new WeakSet<object>();
       const closeIdle = () => {
         for (const connection of smtp.connections) {
-          if (told.has(connection) || this.sessions.get(connection.session)?.[kRuntime].busy) continue;
+          if (told.has(connection) || (connection.session as SessionCarrier)[kFumiSession]?.[kRuntime].busy) continue;
           told.add(connection);
           connection.send(421, 'Server shutting down');
         }
@@ -552,4 +568,17 @@ function describeUser(user: unknown): string {
     return String(id ?? username ?? name ?? '[user]');
   }
   return String(user);
+}
+
+function chainEnded(runtime: SessionRuntime): void {
+  if (--runtime.running === 0 && runtime.closed) endConnection(runtime);
+}
+
+/**
+ * The connection is closed and none of its chains is running any more (one that outlived its
+ * timeout included): what the injector keeps for its request-scoped sub-tree can go now, not at
+ * the next full garbage collection.
+ */
+function endConnection(runtime: SessionRuntime): void {
+  runtime.releaseContext?.(runtime);
 }

@@ -6,6 +6,8 @@ import {
   type FumiSession,
   InjectSmtpSession,
   type MailFromContext,
+  Next,
+  type NextFunction,
   OnClose,
   OnConnect,
   OnMailFrom,
@@ -380,5 +382,114 @@ describe('request-scoped trees on later connections', () => {
       expect(layersBuilt).toBe(LAYERS);
     }
     expect(checks).toEqual(['layered true', 'layered true', 'layered true']);
+  });
+});
+
+/**
+ * Nest's injector keeps a context's instances in WeakMaps keyed by its context id; their values
+ * (the session as `REQUEST`, the instances injecting it) hold that key alive, so left there a
+ * closed connection's objects survive young-generation collections. The module lets them go
+ * once the connection is over: closed, and none of its chains still running.
+ */
+describe("a connection's request-scoped tree once the connection is over", () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  @Injectable({ scope: Scope.REQUEST })
+  class Tab {
+    constructor(@InjectSmtpSession() readonly session: FumiSession) {}
+  }
+
+  const gate: { open?: () => void; opened?: Promise<void> } = {};
+  const served: { handler: string; tab: Tab }[] = [];
+  const closed: FumiSession[] = [];
+  beforeEach(() => {
+    served.length = 0;
+    closed.length = 0;
+    gate.opened = new Promise((resolve) => (gate.open = resolve));
+  });
+
+  @Injectable()
+  class Slow {
+    constructor(private readonly tab: Tab) {}
+
+    @OnMailFrom({ priority: 10 })
+    async mailFrom(@Ctx() _ctx: MailFromContext, @Next() next: NextFunction) {
+      served.push({ handler: 'slow', tab: this.tab });
+      await gate.opened;
+      await next();
+    }
+  }
+
+  @Injectable()
+  class Late {
+    constructor(private readonly tab: Tab) {}
+
+    @OnMailFrom()
+    mailFrom() {
+      served.push({ handler: 'late', tab: this.tab });
+    }
+  }
+
+  @Injectable()
+  class Closing {
+    @OnClose()
+    close(@Ctx() ctx: SmtpContext) {
+      closed.push(ctx.session);
+    }
+  }
+
+  const tabOf = (app: RunningApp['app'], session: FumiSession) =>
+    app.get(ModuleRef).resolve(Tab, ContextIdFactory.getByRequest(session), { strict: false });
+
+  it('keeps it while a chain still runs after the close, and lets it go when that chain ends', async () => {
+    running = await startApp({ providers: [Tab, Slow, Late, Closing] });
+    const app = running.app;
+    const client = await SmtpTestClient.connect(running.port);
+    await client.ehlo();
+    void client.send('MAIL FROM:<a@example.test>').catch(() => undefined);
+    await waitFor(() => served.length === 1);
+    client.destroy();
+    await waitFor(() => closed.length === 1);
+    const session = closed[0]!;
+    const tab = served[0]!.tab;
+    // Closed, but its MAIL FROM chain is still running: the tree is the connection's still.
+    expect(await tabOf(app, session)).toBe(tab);
+    gate.open!();
+    await waitFor(() => served.length === 2);
+    // A class first used after the close gets the connection's instances, not new ones.
+    expect(served[1]).toEqual({ handler: 'late', tab });
+    expect(tab.session).toBe(session);
+    // Once the chain has ended, the injector no longer has them: resolving builds anew.
+    await waitFor(async () => (await tabOf(app, session)) !== tab);
+    expect((await tabOf(app, session)).session).toBe(session);
+  });
+
+  it('lets it go at the close when no chain runs, with no close handler', async () => {
+    running = await startApp({ providers: [Tab, Late] });
+    const app = running.app;
+    gate.open!();
+    expect(await mailFromCodes(running.port)).toEqual([250]);
+    const { tab } = served[0]!;
+    await waitFor(async () => (await tabOf(app, tab.session)) !== tab);
+  });
+
+  it('keeps each open connection its own tree while others close', async () => {
+    running = await startApp({ providers: [Tab, Late] });
+    const app = running.app;
+    const open = await SmtpTestClient.connect(running.port);
+    await open.ehlo();
+    expect((await open.send('MAIL FROM:<a@example.test>')).code).toBe(250);
+    expect(await mailFromCodes(running.port)).toEqual([250]);
+    const [stayed, left] = served;
+    await waitFor(async () => (await tabOf(app, left!.tab.session)) !== left!.tab);
+    expect(await tabOf(app, stayed!.tab.session)).toBe(stayed!.tab);
+    expect((await open.send('RSET')).code).toBe(250);
+    expect((await open.send('MAIL FROM:<b@example.test>')).code).toBe(250);
+    expect(served[2]!.tab).toBe(stayed!.tab);
+    await open.quit();
   });
 });

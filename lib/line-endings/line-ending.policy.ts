@@ -21,10 +21,13 @@ export class LineEndingPolicy {
   ) {}
 
   /** Connection hook: under `'reject'`, a command line ending in a bare LF is refused before it runs. */
-  readonly guard = (connection: SmtpConnection): void => {
+  readonly guard = (connection: SmtpConnection): (() => void) | undefined => {
     if (this.policy !== 'reject') return;
     this.connections.set(connection.session, connection);
     refuseBareLineFeedCommands(connection, () => this.refuse(connection));
+    // The entry's value holds its key: left to the WeakMap, a closed connection would outlive
+    // every young-generation collection.
+    return () => this.connections.delete(connection.session);
   };
 
   /** The content of a message being received; received bytes past `maxBytes` (the server's `size`) are not kept. */
