@@ -1,5 +1,4 @@
 import type { SMTPServerDataStream } from 'smtp-server';
-import { finished } from 'node:stream';
 import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
 import type { MessageSpool } from '../message/message-spool.js';
 import { REPLIES } from '../fumi.messages.js';
@@ -46,7 +45,7 @@ export class MessageLineEndings {
         spool.onDrain(resume);
       }
     });
-    finished(this.input, { writable: false }, (error) => {
+    this.whenRead((error) => {
       const tail = this.scanner.end();
       if (spool) {
         if (error) spool.fail(error);
@@ -58,6 +57,26 @@ export class MessageLineEndings {
       }
       this.resolveEnded();
     });
+  }
+
+  /**
+   * Calls `done` once the message has been read to its end, or with the error that cut it short
+   * (smtp-server destroys the stream when the client goes away mid-DATA, with an error when
+   * someone listens for one). What `stream.finished()` does for this one readable stream, with
+   * three listeners where it adds seven, an async resource and their closures to every message.
+   */
+  private whenRead(done: (error?: Error) => void): void {
+    const input = this.input;
+    let called = false;
+    const once = (error?: Error) => {
+      if (called) return;
+      called = true;
+      input.off('end', onEnd).off('error', once).off('close', onClose);
+      done(error);
+    };
+    const onEnd = () => once();
+    const onClose = () => once(input.readableEnded ? undefined : prematureClose());
+    input.once('end', onEnd).once('error', once).once('close', onClose);
   }
 
   /**
@@ -92,4 +111,9 @@ export class MessageLineEndings {
     this.scanner.normalize(chunk);
     return this.scanner.found ? undefined : kept;
   }
+}
+
+/** As `stream.finished()` reports a stream closed before its end. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
