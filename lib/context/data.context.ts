@@ -23,7 +23,8 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
   readonly phase = 'data' as const;
   #parsed?: Promise<ParsedMail>;
   #buffered?: Promise<Buffer>;
-  readonly #rejected = new Map<number, SmtpException>();
+  /** Made for the LMTP recipient refused first: a message with none, nearly all, needs no map. */
+  #rejected?: Map<number, SmtpException>;
 
   constructor(
     session: FumiSession<TState, TUser>,
@@ -91,11 +92,13 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
     const address = (typeof recipient === 'string' ? recipient : recipient.address).toLowerCase();
     const index = this.session.envelope.rcptTo.findIndex((r) => r.address.toLowerCase() === address);
     if (index === -1) throw new TypeError(`rejectRecipient(): <${address}> is not a recipient of this message`);
-    this.#rejected.set(index, new SmtpException(message, code, enhancedCode));
+    (this.#rejected ??= new Map()).set(index, new SmtpException(message, code, enhancedCode));
   }
 
   /** @internal the per-recipient refusals, by position in `envelope.rcptTo` */
   recipientRejections(): ReadonlyMap<number, SmtpException> {
-    return this.#rejected;
+    return this.#rejected ?? NO_REJECTIONS;
   }
 }
+
+const NO_REJECTIONS: ReadonlyMap<number, SmtpException> = new Map();

@@ -19,9 +19,10 @@ export class MessageLineEndings {
   private readonly scanner = new LineEndingScanner();
   private received = 0;
   private reading = false;
-  private resolveEnded!: () => void;
-  /** Settles once the message has been read to its end (or was cut short). */
-  private readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
+  /** The message has been read to its end (or was cut short). */
+  private ended = false;
+  /** What `answer()` left to do once it has: only under `'reject'`. */
+  private whenEnded?: () => void;
 
   constructor(
     private readonly input: SMTPServerDataStream,
@@ -55,7 +56,8 @@ export class MessageLineEndings {
           spool.end();
         }
       }
-      this.resolveEnded();
+      this.ended = true;
+      this.whenEnded?.();
     });
   }
 
@@ -95,7 +97,9 @@ export class MessageLineEndings {
     if (this.policy !== 'reject') return accept();
     // Without data handlers nobody reads the message; it has to be read to be judged.
     if (!this.reading) this.pipeTo();
-    void this.ended.then(() => (this.scanner.found ? refuse() : accept()));
+    const judge = () => (this.scanner.found ? refuse() : accept());
+    if (this.ended) judge();
+    else this.whenEnded = judge;
   }
 
   /** The part of `chunk` handlers get, as the policy has it; nothing once past `size`. */
