@@ -71,7 +71,7 @@ export class FumiContextCreator {
       // An instance with a method of its own (bound in its constructor, say) gets a pipeline of
       // its own: the shared one calls the class's method.
       const own = instance[methodName] !== prototype?.[methodName];
-      const scoped = (session[kRuntime].scoped ??= []);
+      const scoped = this.slotsOf(session);
       let run = (own ? undefined : shared) ?? (scoped[ownSlot] as HandlerPipeline | undefined);
       if (!run) {
         const built = this.build(instance, methodName, this.contextIdOf(session), wrapper.id);
@@ -151,7 +151,7 @@ export class FumiContextCreator {
         },
       );
     instanceFor = (session) => {
-      const scoped = (session[kRuntime].scoped ??= []);
+      const scoped = this.slotsOf(session);
       const known = scoped[slot] as MaybePromise<HandlerHost> | undefined;
       if (known) return known;
       const contextId = this.contextIdOf(session);
@@ -163,6 +163,11 @@ export class FumiContextCreator {
     };
     this.scopedInstances.set(wrapper, instanceFor);
     return instanceFor;
+  }
+
+  /** The session's slots, made with room for every slot handed out at bootstrap. */
+  private slotsOf(session: FumiSession): unknown[] {
+    return (session[kRuntime].scoped ??= new Array<unknown>(this.slots));
   }
 
   /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
