@@ -12,6 +12,19 @@ import { TimingHandlers } from '../servers/full/timing-handlers.js';
 
 type Step = (ctx: SmtpContext, next: NextFunction) => unknown;
 
+/** The full app's enhancers, and its three handler classes built for one connection by hand. */
+function fullPieces(app: INestApplicationContext, ctx: MailFromContext) {
+  const ledger = new ConnectionLedger(ctx.session);
+  return {
+    guard: app.get(LoopbackOnlyGuard),
+    interceptor: app.get(PhaseCountingInterceptor),
+    pipe: app.get(SmtpContextPipe),
+    timing: new TimingHandlers(ledger),
+    policy: new PolicyHandlers(ledger),
+    delivery: new DeliveryHandlers(ledger),
+  };
+}
+
 /**
  * The full variant's MAIL FROM with neither Nest nor this module in between: its guard,
  * interceptor and pipe and its three handlers, wired by hand the plain rxjs way
@@ -20,13 +33,7 @@ type Step = (ctx: SmtpContext, next: NextFunction) => unknown;
  * glue themselves; the full chain's cost beyond it is the price of Nest's semantics and ours.
  */
 export function fullMailFromByHand(app: INestApplicationContext, ctx: MailFromContext): () => Promise<void> {
-  const guard = app.get(LoopbackOnlyGuard);
-  const interceptor = app.get(PhaseCountingInterceptor);
-  const pipe = app.get(SmtpContextPipe);
-  const ledger = new ConnectionLedger(ctx.session);
-  const timing = new TimingHandlers(ledger);
-  const policy = new PolicyHandlers(ledger);
-  const delivery = new DeliveryHandlers(ledger);
+  const { guard, interceptor, pipe, timing, policy, delivery } = fullPieces(app, ctx);
   const handlers: [instance: object, method: Step][] = [
     [timing, (context, next) => timing.time(pipe.transform(context), next)],
     [policy, (context) => policy.mailFrom(pipe.transform(context) as MailFromContext)],
@@ -57,13 +64,7 @@ export function fullMailFromByHand(app: INestApplicationContext, ctx: MailFromCo
  * three handlers, the first awaiting the other two as its `next`.
  */
 export function fullMailFromPiecesAlone(app: INestApplicationContext, ctx: MailFromContext): () => Promise<void> {
-  const guard = app.get(LoopbackOnlyGuard);
-  const interceptor = app.get(PhaseCountingInterceptor);
-  const pipe = app.get(SmtpContextPipe);
-  const ledger = new ConnectionLedger(ctx.session);
-  const timing = new TimingHandlers(ledger);
-  const policy = new PolicyHandlers(ledger);
-  const delivery = new DeliveryHandlers(ledger);
+  const { guard, interceptor, pipe, timing, policy, delivery } = fullPieces(app, ctx);
   const instances = [timing, policy, delivery];
   const nothing = { handle: () => of(undefined) };
   const rest = (): Promise<void> => {
