@@ -69,16 +69,14 @@ export class MessageLineEndings {
    */
   private whenRead(done: (error?: Error) => void): void {
     const input = this.input;
-    let called = false;
-    const once = (error?: Error) => {
-      if (called) return;
-      called = true;
-      input.off('end', onEnd).off('error', once).off('close', onClose);
+    // The first of the three removes all three: `done` runs once, without `once()`'s wrappers.
+    const settle = (error?: Error) => {
+      input.off('end', onEnd).off('error', settle).off('close', onClose);
       done(error);
     };
-    const onEnd = () => once();
-    const onClose = () => once(input.readableEnded ? undefined : prematureClose());
-    input.once('end', onEnd).once('error', once).once('close', onClose);
+    const onEnd = () => settle();
+    const onClose = () => settle(input.readableEnded ? undefined : prematureClose());
+    input.on('end', onEnd).on('error', settle).on('close', onClose);
   }
 
   /**
