@@ -30,10 +30,11 @@ export interface SessionRuntime {
   releaseContext?: (runtime: SessionRuntime) => void;
   /** A phase chain is running: shutdown lets it finish. */
   busy: boolean;
-  /** Chains started and not settled yet, one that outlived its timeout included. */
-  running: number;
-  /** smtp-server has closed the connection. */
-  closed: boolean;
+  /**
+   * What still needs the connection's DI sub-tree: the connection while it is open, and each of
+   * its chains started and not settled yet (one that outlived its timeout included).
+   */
+  holds: number;
 }
 
 /**
@@ -73,7 +74,7 @@ export class FumiSession<TState extends object = Record<string, unknown>, TUser 
   readonly state = {} as TState;
 
   /** @internal */
-  readonly [kRuntime]: SessionRuntime = { busy: false, running: 0, closed: false };
+  readonly [kRuntime]: SessionRuntime = { busy: false, holds: 1 };
 
   constructor(
     /** The smtp-server session behind this one, for what the module does not expose. */

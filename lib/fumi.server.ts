@@ -365,15 +365,13 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private onClose(raw: SMTPServerSession): void {
     const chain = this.chains.close;
     const ctx = new CloseContext(this.session(raw));
-    const runtime = ctx.session[kRuntime];
-    runtime.closed = true;
     if (this.events.observed) this.report(ctx, performance.now());
-    if (!chain) {
-      if (runtime.running === 0) endConnection(runtime);
-      return;
+    if (chain) {
+      const failed = (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
+      this.startChain('close', ctx, chain, () => undefined, failed);
     }
-    const failed = (error: unknown) => this.logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
-    this.startChain('close', ctx, chain, () => undefined, failed);
+    // smtp-server calls this once per connection: the open connection's own hold goes.
+    letGo(ctx.session[kRuntime]);
   }
 
   /**
@@ -457,16 +455,16 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     timerStart?: Promise<void>,
   ): void {
     const runtime = ctx.session[kRuntime];
-    runtime.running++;
+    runtime.holds++;
     let outcome: MaybePromise<void>;
     try {
       outcome = chain(ctx);
     } catch (error) {
-      chainEnded(runtime);
+      letGo(runtime);
       return failed(error);
     }
     if (!isPromiseLike(outcome)) {
-      chainEnded(runtime);
+      letGo(runtime);
       return done();
     }
     const ms = this.timeoutFor(phase);
@@ -486,14 +484,14 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     // A chain that settles after the timeout is ignored, its rejection included.
     outcome.then(
       () => {
-        chainEnded(runtime);
+        letGo(runtime);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         done();
       },
       (error: unknown) => {
-        chainEnded(runtime);
+        letGo(runtime);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -570,15 +568,11 @@ function describeUser(user: unknown): string {
   return String(user);
 }
 
-function chainEnded(runtime: SessionRuntime): void {
-  if (--runtime.running === 0 && runtime.closed) endConnection(runtime);
-}
-
 /**
- * The connection is closed and none of its chains is running any more (one that outlived its
- * timeout included): what the injector keeps for its request-scoped sub-tree can go now, not at
- * the next full garbage collection.
+ * Drops one hold on the connection's DI sub-tree. Once the connection is closed and none of its
+ * chains is running any more (one that outlived its timeout included), what the injector keeps
+ * for the sub-tree can go now, not at the next full garbage collection.
  */
-function endConnection(runtime: SessionRuntime): void {
-  runtime.releaseContext?.(runtime);
+function letGo(runtime: SessionRuntime): void {
+  if (--runtime.holds === 0) runtime.releaseContext?.(runtime);
 }
