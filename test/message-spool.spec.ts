@@ -47,4 +47,15 @@ describe('MessageSpool', () => {
     spool.end();
     return spool.dispose();
   });
+
+  it('keeps nothing more of a message once disposed: its handlers are done, the rest is only drained', async () => {
+    const spool = new MessageSpool({ threshold: 64 * KiB, directory, maxBytes: 64 * MiB });
+    spool.write(chunk(0));
+    const disposed = spool.dispose();
+    for (let i = 1; i < 160; i++) expect(spool.write(chunk(i))).toBe(true);
+    expect(spool.size).toBe(64 * KiB);
+    spool.end();
+    await disposed;
+    expect(await readdir(directory)).toHaveLength(0);
+  });
 });

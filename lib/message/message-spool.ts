@@ -80,7 +80,8 @@ export class MessageSpool {
    * file is too far behind.
    */
   write(chunk: Buffer): boolean {
-    if (this.finished) return true;
+    // Disposed: the handlers are done with it, and what is left of the message is only drained.
+    if (this.finished || this.disposed) return true;
     const room = this.options.maxBytes - this.length;
     if (room <= 0) return true; // oversized: smtp-server refuses it; keep nothing more
     const kept = room < chunk.length ? chunk.subarray(0, room) : chunk;
