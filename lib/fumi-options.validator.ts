@@ -77,7 +77,11 @@ const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   closeTimeout: integer(0),
   handlerTimeout: timeout,
   spoolThreshold: integer(0),
-  spoolDirectory: writableDirectory,
+  spoolDirectory: (value) => {
+    if (value === false) return undefined;
+    if (typeof value !== 'string') return `must be a writable directory, or false for no spool file, got ${JSON.stringify(value)}`;
+    return writableDirectory(value);
+  },
   plugins: (value) =>
     Array.isArray(value) && value.every((p) => typeof p === 'function')
       ? undefined

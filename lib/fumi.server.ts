@@ -88,7 +88,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
   /** Resolved once: `os.tmpdir()` reads the environment on every call, a cost per message. */
-  private readonly spoolOptions: { readonly threshold: number; readonly directory: string };
+  private readonly spoolOptions: { readonly threshold: number; readonly directory: string | false };
   private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
   private chains: FumiChains = {};

@@ -507,6 +507,7 @@ describe('core: phases, session, chains', () => {
       [{ handlerTimeout: { dta: 5 } }, /"handlerTimeout".*unknown phase "dta"/],
       [{ size: 'big' }, /"size"/],
       [{ spoolDirectory: '/nonexistent/fumi-spool' }, /"spoolDirectory".*writable directory.*ENOENT/],
+      [{ spoolDirectory: true }, /"spoolDirectory".*or false for no spool file, got true/],
     ])('fails with the option named: %j', async (options, message) => {
       await expect(bootAndClose(options)).rejects.toThrow(message);
     });

@@ -127,6 +127,89 @@ describe('message data', () => {
     await waitFor(async () => (await spoolFiles()).length === 0);
   });
 
+  describe('with spoolDirectory: false', () => {
+    const ownSpoolFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`nestjs-fumi-${process.pid}-`));
+    const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(70)}\r\n`;
+    const largeBody = `Subject: big\r\n\r\n${Array.from({ length: 50_000 }, (_, i) => line(i)).join('')}`;
+    const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+    it('gives streams opened before reading the whole message, a slow one included, with no file', async () => {
+      const digests: string[] = [];
+      const filesSeen: number[] = [];
+      @Injectable()
+      class Readers {
+        @OnData() async read(@Ctx() ctx: DataContext) {
+          const [fast, slowStream] = [ctx.stream, ctx.stream];
+          const slow = (async () => {
+            const parts: Buffer[] = [];
+            for await (const chunk of slowStream) {
+              parts.push(chunk as Buffer);
+              if (parts.length % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+              if (parts.length === 16) filesSeen.push(ownSpoolFiles().length);
+            }
+            return Buffer.concat(parts);
+          })();
+          digests.push(digest(await streamToBuffer(fast)), digest(await slow));
+        }
+      }
+      running = await startApp({ providers: [Readers] }, { spoolDirectory: false, spoolThreshold: 64 * 1024, size: 32 * 1024 * 1024 });
+      const client = await SmtpTestClient.connect(running.port);
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: largeBody })).data?.code).toBe(250);
+      expect(digests).toEqual([digest(largeBody), digest(largeBody)]);
+      expect(filesSeen).toEqual([0]);
+      await client.quit();
+    });
+
+    it('reads a small message as often as asked, and answers 451 when a later handler opens a large one too late', async () => {
+      const readLengths: number[] = [];
+      const failures: string[] = [];
+      @Injectable()
+      class Chain {
+        @OnData({ priority: 2 }) async first(@Ctx() ctx: DataContext) {
+          readLengths.push((await streamToBuffer(ctx.stream)).length);
+        }
+        @OnData({ priority: 1 }) async second(@Ctx() ctx: DataContext) {
+          try {
+            readLengths.push((await ctx.buffer()).length);
+          } catch (error) {
+            failures.push((error as Error).message);
+            throw error;
+          }
+        }
+      }
+      running = await startApp({ providers: [Chain] }, { spoolDirectory: false, spoolThreshold: 64 * 1024, size: 32 * 1024 * 1024 });
+      const client = await SmtpTestClient.connect(running.port);
+      const small = 'Subject: small\r\n\r\nhello\r\n';
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: small })).data?.code).toBe(250);
+      expect(readLengths).toEqual([small.length, small.length]);
+
+      const refused = await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: largeBody });
+      expect(refused.data?.code).toBe(451);
+      expect(failures).toEqual([expect.stringMatching(/bytes are gone: with spoolDirectory: false/)]);
+      // the connection goes on
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: small })).data?.code).toBe(250);
+      await client.quit();
+    });
+
+    it('does not stall the client on a stream a handler opened and left unread', async () => {
+      let handled = 0;
+      @Injectable()
+      class Opener {
+        @OnData() async open(@Ctx() ctx: DataContext) {
+          void ctx.stream; // opened, never read: the client is held back until the handler is done
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          handled++;
+        }
+      }
+      running = await startApp({ providers: [Opener] }, { spoolDirectory: false, spoolThreshold: 64 * 1024, size: 32 * 1024 * 1024 });
+      const client = await SmtpTestClient.connect(running.port);
+      const body = `Subject: big\r\n\r\n${`${'u'.repeat(78)}\r\n`.repeat(60_000)}`;
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(250);
+      expect(handled).toBe(1);
+      await client.quit();
+    });
+  });
+
   it('closes the spool file of a reader dropped while it was reading from the file', async () => {
     const spoolFds = () =>
       readdirSync('/proc/self/fd').filter((fd) => {

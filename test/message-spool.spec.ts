@@ -9,6 +9,15 @@ const MiB = 1024 * KiB;
 /** 64 KiB chunks that differ from each other, so that a chunk lost or repeated shows. */
 const chunk = (index: number) => Buffer.alloc(64 * KiB, index % 251);
 
+/** `count` more chunks into `spool`, waiting whenever it asks the writer to, as the server does. */
+async function writeChunks(spool: MessageSpool, written: Buffer[], count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const next = chunk(written.length);
+    written.push(next);
+    if (!spool.write(next)) await new Promise<void>((resume) => spool.onDrain(resume));
+  }
+}
+
 describe('MessageSpool', () => {
   let directory: string;
   beforeEach(async () => (directory = await mkdtemp(join(tmpdir(), 'fumi-spool-spec-'))));
@@ -29,11 +38,7 @@ describe('MessageSpool', () => {
     expect(waitingForDisk).toBeLessThanOrEqual(2 * MiB + 64 * KiB);
 
     await new Promise<void>((resume) => spool.onDrain(resume));
-    for (let i = 0; i < 40; i++) {
-      const next = chunk(written.length);
-      written.push(next);
-      if (!spool.write(next)) await new Promise<void>((resume) => spool.onDrain(resume));
-    }
+    await writeChunks(spool, written, 40);
     spool.end();
     expect((await spool.buffer()).equals(Buffer.concat(written))).toBe(true);
     expect(await readdir(directory)).toHaveLength(1);
@@ -57,5 +62,75 @@ describe('MessageSpool', () => {
     spool.end();
     await disposed;
     expect(await readdir(directory)).toHaveLength(0);
+  });
+
+  describe('without a file (directory: false)', () => {
+    const noFile = (threshold: number) => new MessageSpool({ threshold, directory: false, maxBytes: 64 * MiB });
+
+    it('lets bytes go once every open reader has read them, holds the writer back for the slowest, and loses nothing', async () => {
+      const spool = noFile(256 * KiB);
+      const fast: Buffer[] = [];
+      const slow = spool.createReadStream();
+      spool.createReadStream().on('data', (part: Buffer) => fast.push(part));
+      const written: Buffer[] = [];
+      let heldBack = false;
+      while (written.length < 200) {
+        const next = chunk(written.length);
+        written.push(next);
+        if (!spool.write(next)) {
+          heldBack = true;
+          break;
+        }
+      }
+      // the slow reader has read nothing: the newest 256 KiB and 2 MiB more are all it may hold
+      expect(heldBack).toBe(true);
+      expect(written.length * 64 * KiB).toBeLessThanOrEqual(256 * KiB + 2 * MiB + 64 * KiB);
+      const slowParts: Buffer[] = [];
+      slow.on('data', (part: Buffer) => slowParts.push(part));
+      await new Promise<void>((resume) => spool.onDrain(resume));
+      await writeChunks(spool, written, 100);
+      spool.end();
+      await new Promise((resolve) => slow.once('end', resolve));
+      expect(Buffer.concat(slowParts).equals(Buffer.concat(written))).toBe(true);
+      expect(Buffer.concat(fast).equals(Buffer.concat(written))).toBe(true);
+      expect(await readdir(directory)).toHaveLength(0);
+      // what both had read is gone: memory held no more than the slow reader needed
+      await expect(spool.buffer()).rejects.toThrow(/bytes are gone/);
+      await spool.dispose();
+    });
+
+    it('fails a reader opened once the first bytes are gone, naming the option, and keeps a message up to the threshold whole', async () => {
+      const small = noFile(1 * MiB);
+      small.createReadStream().resume();
+      for (let i = 0; i < 8; i++) small.write(chunk(i));
+      small.end();
+      expect((await small.buffer()).length).toBe(8 * 64 * KiB);
+
+      const large = noFile(256 * KiB);
+      const first = large.createReadStream();
+      first.resume();
+      for (let i = 0; i < 16; i++) large.write(chunk(i));
+      large.end();
+      await new Promise((resolve) => first.once('end', resolve));
+      const late = large.createReadStream();
+      await expect(async () => {
+        for await (const _ of late) void _;
+      }).rejects.toThrow(/first 786432 bytes are gone: with spoolDirectory: false/);
+      await expect(large.buffer()).rejects.toThrow(/spoolDirectory: false/);
+    });
+
+    it('lets a writer held back for a reader that reads no more go on once disposed', async () => {
+      const spool = noFile(64 * KiB);
+      spool.createReadStream(); // opened, never read
+      let i = 0;
+      while (spool.write(chunk(i++)));
+      const resumed = new Promise<void>((resume) => spool.onDrain(resume));
+      const disposed = spool.dispose();
+      await resumed;
+      // drained from here on: nothing more is kept
+      for (let j = 0; j < 64; j++) expect(spool.write(chunk(i++))).toBe(true);
+      spool.end();
+      await disposed;
+    });
   });
 });

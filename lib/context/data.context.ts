@@ -14,7 +14,8 @@ import { SmtpContext } from './smtp.context.js';
  * Every handler of the chain can look at the message in the form it needs, computed once and
  * shared: `stream` (a fresh stream each time), `buffer()`, `parse()`. Past the spool threshold
  * the message is kept in a temporary file, not in memory; the file is removed after the
- * transaction whatever happens.
+ * transaction whatever happens. With `spoolDirectory: false` there is no file, and a message
+ * past the threshold can only be read by streams opened before its older bytes were read.
  */
 export class DataContext<TState extends object = Record<string, unknown>, TUser = unknown> extends SmtpContext<
   TState,

@@ -44,8 +44,15 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
    * this size never touches the disk. Default 1 MiB.
    */
   spoolThreshold?: number;
-  /** Where spool files go. Default `os.tmpdir()`. */
-  spoolDirectory?: string;
+  /**
+   * Where spool files go. Default `os.tmpdir()`. `false`: no spool file, for handlers that read
+   * each message once as it arrives (to a webhook or object storage, say), without the disk's
+   * cost. Memory still keeps the newest `spoolThreshold` bytes; older ones stay only until every
+   * open stream has read them, a slow reader holding the client back. A stream opened after
+   * that (a second `ctx.stream` once the first has read past the threshold) fails, and so does
+   * its handler: open every stream, `buffer()` and `parse()` before reading any.
+   */
+  spoolDirectory?: string | false;
   /**
    * fumi-style plugins for this server: built-ins (`denylist()`, `rcptFilter()`, `logger()`, ...)
    * or your own `(app) => { app.onMailFrom((ctx, next) => ...) }`.

@@ -8,8 +8,11 @@ import { Readable } from 'node:stream';
 export interface MessageSpoolOptions {
   /** Bytes of the message kept in memory, the newest ones; older bytes move to a file. */
   readonly threshold: number;
-  /** Where spool files go. */
-  readonly directory: string;
+  /**
+   * Where spool files go; `false`: no file, and past `threshold` the bytes every open reader
+   * has read are let go, so only readers opened before that can read the message whole.
+   */
+  readonly directory: string | false;
   /** The server's size limit: bytes beyond it are counted but not kept. */
   readonly maxBytes: number;
 }
@@ -34,6 +37,11 @@ const RESUME_BELOW_BYTES = WRITE_BEHIND_BYTES / 2;
  * One message, received once and readable many times: several `@OnData` handlers can each
  * stream it, buffer it or parse it while it is still arriving.
  *
+ * Without a directory there is no file: memory still keeps the newest `threshold` bytes, and
+ * older ones stay only until every open reader has read them (a reader that falls behind holds
+ * the client back instead). A message is then read once as it arrives, as smtp-server gives
+ * it, without the disk's cost; a reader opened once its first bytes are gone fails.
+ *
  * The receiving side pushes bytes with `write()` and stops when it returns `false` until
  * `onDrain()`, which keeps smtp-server's backpressure intact. Memory keeps the newest
  * `threshold` bytes; only bytes older than that go to a private temporary file, so a message
@@ -53,6 +61,9 @@ export class MessageSpool {
   private file?: WriteStream;
   private path?: string;
   private fileFailure?: Error;
+  /** Without a file: where each open reader is, so that what they have all read can go. */
+  private readonly readers = new Set<SpoolReader>();
+  private readerOpened = false;
   private length = 0;
   private finished = false;
   private failure?: Error;
@@ -88,14 +99,15 @@ export class MessageSpool {
     this.chunks.push(kept);
     this.chunksBytes += kept.length;
     this.length += kept.length;
-    this.moveOldToFile();
+    if (this.options.directory === false) this.letReadBytesGo();
+    else this.moveOldToFile();
     this.events.emit('progress');
-    return this.bytesWriting <= WRITE_BEHIND_BYTES;
+    return this.backlog() <= WRITE_BEHIND_BYTES;
   }
 
-  /** Calls `listener` once the file has caught up enough for `write()` to go on. */
+  /** Calls `listener` once the file, or the slowest reader, has caught up enough for `write()` to go on. */
   onDrain(listener: () => void): void {
-    if (this.bytesWriting <= RESUME_BELOW_BYTES || this.fileFailure) return listener();
+    if (this.backlog() <= RESUME_BELOW_BYTES || this.fileFailure || this.disposed) return listener();
     this.events.once('drain', listener);
   }
 
@@ -114,8 +126,12 @@ export class MessageSpool {
    * ends when the message is complete and fails if the message is cut short.
    */
   createReadStream(): Readable {
-    let position = 0;
-    const reader: SpoolReader = {};
+    const reader: SpoolReader = { position: 0 };
+    if (this.options.directory === false) {
+      if (this.chunksStart > 0) return failedStream(readTooLate(this.chunksStart));
+      this.readers.add(reader);
+      this.readerOpened = true;
+    }
     // The stream asks for more both by itself and after each push; one wait, one file read at a time.
     let waiting = false;
     let fetching = false;
@@ -125,15 +141,15 @@ export class MessageSpool {
     };
     const pull = (): void => {
       if (fetching) return;
-      while (position < this.length) {
-        if (position < this.chunksStart) {
+      while (reader.position < this.length) {
+        if (reader.position < this.chunksStart) {
           // fallen behind what memory keeps: read back from the file; the stream asks again
           fetching = true;
-          this.fromFile(reader, position).then(
+          this.fromFile(reader, reader.position).then(
             (chunk) => {
               fetching = false;
               if (reader.closed) return void closeReader(reader); // destroyed while reading
-              position += chunk.length;
+              reader.position += chunk.length;
               stream.push(chunk);
             },
             (error: Error) => {
@@ -144,8 +160,9 @@ export class MessageSpool {
           );
           return;
         }
-        const chunk = this.fromMemory(position);
-        position += chunk.length;
+        const chunk = this.fromMemory(reader.position);
+        reader.position += chunk.length;
+        if (this.readers.size) this.letReadBytesGo();
         if (!stream.push(chunk)) return;
       }
       if (this.failure) return void stream.destroy(this.failure);
@@ -159,6 +176,7 @@ export class MessageSpool {
       read: pull,
       destroy: (error, callback) => {
         if (waiting) this.events.off('progress', wake);
+        if (this.readers.delete(reader)) this.letReadBytesGo();
         void closeReader(reader).then(() => callback(error));
       },
     });
@@ -169,18 +187,20 @@ export class MessageSpool {
 
   /** The whole message in memory. Waits for it to be complete. */
   async buffer(): Promise<Buffer> {
+    // Without a file, only a reader opened now keeps the bytes it has not read yet.
+    if (this.options.directory === false && !(this.finished && this.chunksStart === 0)) return collect(this.createReadStream());
     await this.done;
     if (this.failure) throw this.failure;
     if (!this.path) return Buffer.concat(this.chunks, this.length);
-    const parts: Buffer[] = [];
-    for await (const chunk of this.createReadStream()) parts.push(chunk as Buffer);
-    return Buffer.concat(parts, this.length);
+    return collect(this.createReadStream());
   }
 
   /** Removes the spool file once the source is finished. Safe to call more than once. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // A client held back for a reader that will read no more goes on: the rest is drained.
+    this.events.emit('drain');
     await this.done;
     this.chunks = [];
     this.chunksBytes = 0;
@@ -201,6 +221,32 @@ export class MessageSpool {
     this.settle();
   }
 
+  /** Bytes held back beyond `threshold`: waiting for the file, or for the slowest reader. */
+  private backlog(): number {
+    return this.options.directory === false ? this.chunksBytes - this.options.threshold : this.bytesWriting;
+  }
+
+  /**
+   * Without a file: lets the oldest chunks beyond the newest `threshold` bytes go once every open
+   * reader has read them. Nothing goes before the first reader opens: the handler taking it may
+   * still be on its way (behind an asynchronous guard, say).
+   */
+  private letReadBytesGo(): void {
+    if (!this.readerOpened) return;
+    let slowest = Number.POSITIVE_INFINITY;
+    for (const reader of this.readers) slowest = Math.min(slowest, reader.position);
+    let released = false;
+    while (this.chunks.length && this.chunksBytes > this.options.threshold) {
+      const oldest = this.chunks[0]!;
+      if (this.chunksStart + oldest.length > slowest) break;
+      this.chunks.shift();
+      this.chunksStart += oldest.length;
+      this.chunksBytes -= oldest.length;
+      released = true;
+    }
+    if (released && this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
+  }
+
   /** Hands the oldest chunks beyond the newest `threshold` bytes to the file. */
   private moveOldToFile(): void {
     if (this.disposed) return;
@@ -215,7 +261,7 @@ export class MessageSpool {
 
   /** A file only this process can read; it fails the message if it cannot be written. */
   private openFile(): WriteStream {
-    this.path = join(this.options.directory, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
+    this.path = join(this.options.directory as string, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
     // The stream's own `write()` answer and `'drain'` go unheard: the spool paces the client by
     // `bytesWriting`, so the stream's high-water mark has nothing left to say.
     const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
@@ -264,8 +310,9 @@ export class MessageSpool {
   }
 }
 
-/** A reader's own handle on the spool file, opened when it first falls behind memory. */
+/** One reader: where it is, and its own handle on the spool file, opened when it first falls behind memory. */
 interface SpoolReader {
+  position: number;
   handle?: FileHandle;
   /** The stream is gone: a handle still being opened is closed as soon as it arrives. */
   closed?: boolean;
@@ -276,4 +323,26 @@ function closeReader(reader: SpoolReader): Promise<void> {
   const handle = reader.handle;
   reader.handle = undefined;
   return handle ? handle.close().catch(() => undefined) : Promise.resolve();
+}
+
+/** Everything a reader gives, in one buffer. */
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** A stream that fails at once, as a reader's own would: unheard, its error is not uncaught. */
+function failedStream(error: Error): Readable {
+  const stream = new Readable({ read: () => undefined });
+  stream.on('error', () => undefined);
+  return stream.destroy(error);
+}
+
+/** What a reader opened too late gets, without a spool file. */
+function readTooLate(gone: number): Error {
+  return new Error(
+    `the message's first ${gone} bytes are gone: with spoolDirectory: false, a message past spoolThreshold ` +
+      'can only be read by streams opened before its older bytes were read (open ctx.stream, buffer() and parse() first, or set a spoolDirectory)',
+  );
 }
