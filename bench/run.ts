@@ -10,6 +10,7 @@ import type { ServerVariant } from './harness/ipc-messages.js';
 import { DESCRIPTOR_MARGIN, fileDescriptorLimit } from './harness/file-descriptor-limit.js';
 import { describeMachine, formatLoad } from './harness/machine-description.js';
 import { measureRun } from './harness/measure-run.js';
+import type { ServerSettings } from './harness/server-child.js';
 import { pairedRatioRange } from './harness/ratio-range.js';
 import { formatWorkloadTable } from './harness/report-table.js';
 import { type ResultEntry, toResultEntries, writeResults } from './harness/results-file.js';
@@ -34,11 +35,11 @@ function rotated<T>(items: readonly T[], by: number): T[] {
   return items.map((_, i) => items[(i + by) % items.length]!);
 }
 
-async function measureWorkload(workload: Workload, variants: readonly ServerVariant[], runs: number, profileDir?: string) {
+async function measureWorkload(workload: Workload, variants: readonly ServerVariant[], runs: number, settings: ServerSettings) {
   const samples = new Map<ServerVariant, RunSample[]>(variants.map((v) => [v, []]));
   for (let run = 0; run < runs; run++) {
     for (const variant of rotated(variants, run)) {
-      const sample = await measureRun(workload, variant, profileDir);
+      const sample = await measureRun(workload, variant, settings);
       samples.get(variant)!.push(sample);
       process.stderr.write(
         `  ${workload.name} run ${run + 1}/${runs} ${variant}: ${sample.throughput.toFixed(1)}/s, ` +
@@ -72,19 +73,21 @@ console.log(`each figure is the median of ${args.runs} runs; every run uses fres
 console.log(
   `open-files limit (ulimit -n) ${descriptors ?? 'unknown'} per process; smtp-server maxClients ${benchSmtpOptions.maxClients}`,
 );
+if (!args.spoolFile) console.log('FumiModule servers with spoolDirectory: false (no spool file; messages read once)');
 
 const entries: ResultEntry[] = [];
 for (const workload of selected) {
-  const summaries = await measureWorkload(workload, args.variants, args.runs, args.profileDir);
+  const summaries = await measureWorkload(workload, args.variants, args.runs, { profileDir: args.profileDir, spoolFile: args.spoolFile });
   const ceiling = args.ceiling ? await measureCeiling(workload, ceilingRuns(args.quick)) : undefined;
   console.log(formatWorkloadTable(workload, summaries, ceiling));
   entries.push(...toResultEntries(workload, summaries, args.quick ? 'quick' : 'full'));
 }
 
-if (args.only.length === 0 && args.variants.length === 3) {
+// latest.json holds the default configuration's figures, every workload and every variant.
+if (args.only.length === 0 && args.variants.length === 3 && args.spoolFile) {
   await writeResults(RESULTS_FILE, entries);
   console.log(`\nwrote ${RESULTS_FILE.pathname}`);
 } else {
-  console.log('\n(partial run: bench/results/latest.json left as it was)');
+  console.log(`\n(${args.spoolFile ? 'partial run' : 'not the default configuration'}: bench/results/latest.json left as it was)`);
 }
 console.log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${formatLoad()}`);

@@ -12,9 +12,11 @@ export interface BenchArguments {
   ceiling: boolean;
   /** Write a `--cpu-prof` profile of every server process into this directory. */
   profileDir: string | undefined;
+  /** `false` (`--no-spool-file`): the FumiModule servers run with `spoolDirectory: false`. */
+  spoolFile: boolean;
 }
 
-const USAGE = `npm run bench -- [--quick] [--runs N] [--only name,name] [--variants raw,plain,full] [--no-ceiling] [--profile DIR]`;
+const USAGE = `npm run bench -- [--quick] [--runs N] [--only name,name] [--variants raw,plain,full] [--no-ceiling] [--profile DIR] [--no-spool-file]`;
 
 export function parseBenchArguments(argv: readonly string[]): BenchArguments {
   const { values } = parseArgs({
@@ -26,6 +28,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchArguments {
       variants: { type: 'string', default: 'raw,plain,full' },
       'no-ceiling': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      'no-spool-file': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -46,5 +49,6 @@ export function parseBenchArguments(argv: readonly string[]): BenchArguments {
     variants,
     ceiling: !values['no-ceiling'],
     profileDir: values.profile,
+    spoolFile: !values['no-spool-file'],
   };
 }

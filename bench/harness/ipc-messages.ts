@@ -61,3 +61,6 @@ export interface LoadResult {
   /** CPU the load generator itself used, to show it had headroom. */
   clientCpuSeconds: number;
 }
+
+/** The server process's argument for `spoolDirectory: false` in the FumiModule variants. */
+export const NO_SPOOL_FILE_ARGUMENT = '--no-spool-file';

@@ -2,7 +2,7 @@ import type { ServerVariant } from './ipc-messages.js';
 import { leastSquaresSlope } from './least-squares-slope.js';
 import { runLoad } from './load-child.js';
 import type { RunSample } from './run-sample.js';
-import { ServerChild } from './server-child.js';
+import { ServerChild, type ServerSettings } from './server-child.js';
 import type { Workload } from './workloads.js';
 
 const MB = 1024 * 1024;
@@ -11,8 +11,8 @@ const MB = 1024 * 1024;
  * One measured run: a fresh server process, its warm-up, then the workload from a fresh load
  * generator process, with the server measuring its own CPU and memory in between.
  */
-export async function measureRun(workload: Workload, variant: ServerVariant, profileDir?: string): Promise<RunSample> {
-  const server = await ServerChild.start(variant, profileDir);
+export async function measureRun(workload: Workload, variant: ServerVariant, settings?: ServerSettings): Promise<RunSample> {
+  const server = await ServerChild.start(variant, settings);
   try {
     for (const warmup of workload.warmup) await runLoad(server.port, warmup, workload.timeoutMs);
     await server.measureStart();

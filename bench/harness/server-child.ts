@@ -1,25 +1,30 @@
-import type { ServerCommand, ServerEvent, ServerMeasurement, ServerVariant } from './ipc-messages.js';
+import { NO_SPOOL_FILE_ARGUMENT, type ServerCommand, type ServerEvent, type ServerMeasurement, type ServerVariant } from './ipc-messages.js';
 import { IpcChild } from './ipc-child.js';
 
 const SERVER_MAIN = new URL('../servers/server-main.js', import.meta.url);
 const STEP_TIMEOUT_MS = 30_000;
 
 /** One server under test in its own process, measured on request. */
+/** How a server under test is started, beyond its variant. */
+export interface ServerSettings {
+  /** Run the server with `--cpu-prof`, writing its profile here on exit. */
+  readonly profileDir?: string;
+  /** `false`: the FumiModule variants run with `spoolDirectory: false` (`--no-spool-file`). */
+  readonly spoolFile?: boolean;
+}
+
 export class ServerChild {
   private constructor(
     private readonly child: IpcChild<ServerCommand, ServerEvent>,
     readonly port: number,
   ) {}
 
-  /**
-   * `profileDir` runs the server with `--cpu-prof`, writing its profile there on exit;
-   * `BENCH_SERVER_FLAGS` adds Node.js flags of one's own (`--trace-gc`, say).
-   */
-  static async start(variant: ServerVariant, profileDir?: string): Promise<ServerChild> {
+  /** `BENCH_SERVER_FLAGS` adds Node.js flags of one's own (`--trace-gc`, say). */
+  static async start(variant: ServerVariant, { profileDir, spoolFile = true }: ServerSettings = {}): Promise<ServerChild> {
     const ownFlags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
     const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const execArgv = ['--expose-gc', ...ownFlags, ...profiling];
-    const child = IpcChild.start<ServerCommand, ServerEvent>(`${variant} server`, SERVER_MAIN, [variant], execArgv);
+    const child = IpcChild.start<ServerCommand, ServerEvent>(`${variant} server`, SERVER_MAIN, [variant, ...(spoolFile ? [] : [NO_SPOOL_FILE_ARGUMENT])], execArgv);
     try {
       const { port } = await child.next('ready', STEP_TIMEOUT_MS);
       return new ServerChild(child, port);

@@ -1,4 +1,5 @@
 import type { FumiModuleOptions } from '../../lib/index.js';
+import { NO_SPOOL_FILE_ARGUMENT } from '../harness/ipc-messages.js';
 import { benchSmtpOptions } from './bench-smtp-options.js';
 
 /**
@@ -12,4 +13,6 @@ export const fumiBenchOptions: FumiModuleOptions = {
   maxCommands: false,
   maxSessionDuration: false,
   limits: false,
+  // `npm run bench -- --no-spool-file`: both handlers read each message once, as it arrives.
+  ...(process.argv.includes(NO_SPOOL_FILE_ARGUMENT) ? { spoolDirectory: false } : {}),
 };
