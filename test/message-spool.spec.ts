@@ -64,6 +64,17 @@ describe('MessageSpool', () => {
     expect(await readdir(directory)).toHaveLength(0);
   });
 
+  it('fails a stream read once the message is disposed, instead of spinning on bytes it no longer has', async () => {
+    const spool = new MessageSpool({ threshold: 1 * MiB, directory, maxBytes: 64 * MiB });
+    const late = spool.createReadStream();
+    for (let i = 0; i < 4; i++) spool.write(chunk(i));
+    spool.end();
+    await spool.dispose();
+    await expect(async () => {
+      for await (const _ of late) void _;
+    }).rejects.toThrow(/the message is gone: its transaction is over/);
+  });
+
   describe('without a file (directory: false)', () => {
     const noFile = (threshold: number) => new MessageSpool({ threshold, directory: false, maxBytes: 64 * MiB });
 

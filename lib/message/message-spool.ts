@@ -161,6 +161,8 @@ export class MessageSpool {
           return;
         }
         const chunk = this.fromMemory(reader.position);
+        // Read after its transaction (by a handler past its timeout, say): the message is gone.
+        if (!chunk) return void stream.destroy(new Error('the message is gone: its transaction is over'));
         reader.position += chunk.length;
         if (this.readers.size) this.letReadBytesGo();
         if (!stream.push(chunk)) return;
@@ -298,15 +300,18 @@ export class MessageSpool {
     return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
   }
 
-  /** The in-memory bytes from `position` up to the end of the chunk holding it (no copy). */
-  private fromMemory(position: number): Buffer {
+  /**
+   * The in-memory bytes from `position` up to the end of the chunk holding it (no copy), or
+   * nothing once the spool is disposed and its memory let go.
+   */
+  private fromMemory(position: number): Buffer | undefined {
     let offset = this.chunksStart;
     for (const chunk of this.chunks) {
       const end = offset + chunk.length;
       if (end > position) return offset === position ? chunk : chunk.subarray(position - offset);
       offset = end;
     }
-    return Buffer.alloc(0);
+    return undefined;
   }
 }
 
