@@ -338,7 +338,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     const spool = new MessageSpool({ ...this.spoolOptions, maxBytes: content.storedLimit });
     content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
-    // The handler timeout bounds the handlers' own work, so it starts once the message is in.
+    // The handler timeout bounds the handlers' own work, so it starts once the message is in (or,
+    // without a spool file, once the client is held back for the handlers' readers).
     this.run(
       'data',
       ctx,
@@ -349,7 +350,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
           cb(null, this.lmtpReplies(ctx));
         }, refuse);
       },
-      spool.done,
+      spool.waitsOnReaders(),
     );
   }
 

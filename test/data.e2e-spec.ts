@@ -191,6 +191,28 @@ describe('message data', () => {
       await client.quit();
     });
 
+    it('answers 451 after the handler timeout when a handler waits for the whole message before reading it', async () => {
+      @Injectable()
+      class Waiter {
+        @OnData() async wait(@Ctx() ctx: DataContext) {
+          const stream = ctx.stream;
+          await ctx.received(); // without a file the message cannot all come in before it is read
+          await streamToBuffer(stream);
+        }
+      }
+      running = await startApp(
+        { providers: [Waiter] },
+        { spoolDirectory: false, spoolThreshold: 64 * 1024, size: 32 * 1024 * 1024, handlerTimeout: { data: 300 } },
+      );
+      const client = await SmtpTestClient.connect(running.port);
+      const body = `Subject: big\r\n\r\n${`${'w'.repeat(78)}\r\n`.repeat(60_000)}`;
+      const started = Date.now();
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body })).data?.code).toBe(451);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await client.sendMail({ from: 'a@x.test', to: 'b@x.test', body: 'Subject: s\r\n\r\nok\r\n' })).data?.code).toBe(250);
+      await client.quit();
+    });
+
     it('does not stall the client on a stream a handler opened and left unread', async () => {
       let handled = 0;
       @Injectable()

@@ -71,6 +71,8 @@ export class MessageSpool {
   private settle!: () => void;
   /** Settles when the source has ended or failed: the whole message is in (or never will be). */
   readonly done = new Promise<void>((resolve) => (this.settle = resolve));
+  /** Without a file: made on request, settled by the first hold-back (see `waitsOnReaders()`). */
+  private heldBack?: { promise: Promise<void>; settle: () => void };
 
   constructor(private readonly options: MessageSpoolOptions) {
     this.events.setMaxListeners(0);
@@ -102,7 +104,27 @@ export class MessageSpool {
     if (this.options.directory === false) this.letReadBytesGo();
     else this.moveOldToFile();
     this.events.emit('progress');
-    return this.backlog() <= WRITE_BEHIND_BYTES;
+    if (this.backlog() <= WRITE_BEHIND_BYTES) return true;
+    this.heldBack?.settle();
+    return false;
+  }
+
+  /**
+   * Settles once the message no longer arrives by itself: it is all in, or (without a file) the
+   * client is held back until the readers read on. From then on it waits on the handlers, whose
+   * time limit starts there: a handler waiting for the whole message before it reads would
+   * otherwise wait for ever, and so would its client.
+   */
+  waitsOnReaders(): Promise<void> {
+    if (this.options.directory !== false || this.finished) return this.done;
+    if (this.backlog() > WRITE_BEHIND_BYTES) return Promise.resolve();
+    if (!this.heldBack) {
+      let settle!: () => void;
+      const promise = new Promise<void>((resolve) => (settle = resolve));
+      this.heldBack = { promise, settle };
+      void this.done.then(settle);
+    }
+    return this.heldBack.promise;
   }
 
   /** Calls `listener` once the file, or the slowest reader, has caught up enough for `write()` to go on. */
