@@ -335,11 +335,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool({ ...this.spoolOptions, maxBytes: content.storedLimit });
+    const spool = new MessageSpool({ ...this.spoolOptions, maxBytes: content.storedLimit, stallTimeout: this.timeoutFor('data') });
     content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
-    // The handler timeout bounds the handlers' own work, so it starts once the message is in (or,
-    // without a spool file, once the client is held back for the handlers' readers).
+    // The handler timeout bounds the handlers' own work, so it starts once the message is in.
     this.run(
       'data',
       ctx,
@@ -350,7 +349,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
           cb(null, this.lmtpReplies(ctx));
         }, refuse);
       },
-      spool.waitsOnReaders(),
+      spool.done,
     );
   }
 

@@ -191,7 +191,7 @@ describe('message data', () => {
       await client.quit();
     });
 
-    it('answers 451 after the handler timeout when a handler waits for the whole message before reading it', async () => {
+    it('answers 451 when a handler waits for the whole message before reading it: no reader read on for the data timeout', async () => {
       @Injectable()
       class Waiter {
         @OnData() async wait(@Ctx() ctx: DataContext) {

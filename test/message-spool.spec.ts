@@ -64,6 +64,14 @@ describe('MessageSpool', () => {
     expect(await readdir(directory)).toHaveLength(0);
   });
 
+  it('fails buffer() asked once the message is disposed, instead of giving zeros', async () => {
+    const spool = new MessageSpool({ threshold: 1 * MiB, directory, maxBytes: 64 * MiB });
+    spool.write(chunk(1));
+    spool.end();
+    await spool.dispose();
+    await expect(spool.buffer()).rejects.toThrow(/the message is gone/);
+  });
+
   it('fails a stream read once the message is disposed, instead of spinning on bytes it no longer has', async () => {
     const spool = new MessageSpool({ threshold: 1 * MiB, directory, maxBytes: 64 * MiB });
     const late = spool.createReadStream();
@@ -128,6 +136,41 @@ describe('MessageSpool', () => {
         for await (const _ of late) void _;
       }).rejects.toThrow(/first 786432 bytes are gone: with spoolDirectory: false/);
       await expect(large.buffer()).rejects.toThrow(/spoolDirectory: false/);
+    });
+
+    it('fails the message when the client stays held back with no reader reading on, but not for a slow reader', async () => {
+      const stalled = new MessageSpool({ threshold: 64 * KiB, directory: false, maxBytes: 64 * MiB, stallTimeout: 50 });
+      stalled.createReadStream(); // opened, never read
+      let i = 0;
+      while (stalled.write(chunk(i++)));
+      await expect(stalled.buffer()).rejects.toThrow(/none read on for 50 ms/);
+
+      const slow = new MessageSpool({ threshold: 64 * KiB, directory: false, maxBytes: 64 * MiB, stallTimeout: 50 });
+      const reader = slow.createReadStream();
+      const parts: Buffer[] = [];
+      const read = (async () => {
+        for await (const part of reader) {
+          parts.push(part as Buffer);
+          await new Promise((resolve) => setTimeout(resolve, 10)); // 64 KiB every 10 ms: the message takes far longer than 50 ms
+        }
+      })();
+      const written: Buffer[] = [];
+      await writeChunks(slow, written, 80);
+      slow.end();
+      await read;
+      expect(Buffer.concat(parts).equals(Buffer.concat(written))).toBe(true);
+    });
+
+    it('fails a stream still open when the message goes on after its handlers are done, instead of ending it short', async () => {
+      const spool = noFile(64 * KiB);
+      const left = spool.createReadStream();
+      spool.write(chunk(0));
+      await new Promise((resolve) => left.once('data', resolve)); // caught up, waiting for more
+      void spool.dispose();
+      spool.write(chunk(1));
+      spool.end();
+      await expect(new Promise((resolve, reject) => left.once('end', resolve).once('error', reject))).rejects.toThrow(/the message is gone/);
+      await expect(spool.buffer()).rejects.toThrow(/the message is gone/);
     });
 
     it('lets a writer held back for a reader that reads no more go on once disposed', async () => {

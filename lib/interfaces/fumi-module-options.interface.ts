@@ -50,7 +50,9 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
    * cost. Memory still keeps the newest `spoolThreshold` bytes; older ones stay only until every
    * open stream has read them, a slow reader holding the client back. A stream opened after
    * that (a second `ctx.stream` once the first has read past the threshold) fails, and so does
-   * its handler: open every stream, `buffer()` and `parse()` before reading any.
+   * its handler: open every stream, `buffer()` and `parse()` before reading any, and read them
+   * together. A client held back with no stream reading on for the data `handlerTimeout` fails
+   * the message (451).
    */
   spoolDirectory?: string | false;
   /**

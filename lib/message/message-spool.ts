@@ -15,6 +15,11 @@ export interface MessageSpoolOptions {
   readonly directory: string | false;
   /** The server's size limit: bytes beyond it are counted but not kept. */
   readonly maxBytes: number;
+  /**
+   * Without a file: how long the client may be held back with no reader reading on before the
+   * message fails (the data handlers' timeout). Default: no limit.
+   */
+  readonly stallTimeout?: number;
 }
 
 const READ_CHUNK = 64 * 1024;
@@ -71,8 +76,8 @@ export class MessageSpool {
   private settle!: () => void;
   /** Settles when the source has ended or failed: the whole message is in (or never will be). */
   readonly done = new Promise<void>((resolve) => (this.settle = resolve));
-  /** Without a file: made on request, settled by the first hold-back (see `waitsOnReaders()`). */
-  private heldBack?: { promise: Promise<void>; settle: () => void };
+  /** Without a file: fails the message if the client stays held back with no reader reading on. */
+  private stall?: NodeJS.Timeout;
 
   constructor(private readonly options: MessageSpoolOptions) {
     this.events.setMaxListeners(0);
@@ -93,8 +98,13 @@ export class MessageSpool {
    * file is too far behind.
    */
   write(chunk: Buffer): boolean {
-    // Disposed: the handlers are done with it, and what is left of the message is only drained.
-    if (this.finished || this.disposed) return true;
+    if (this.finished) return true;
+    // Disposed: the handlers are done with it, and what is left is only drained. A stream still
+    // open (a handler past its timeout, an upload left running) must not end as if it had it all.
+    if (this.disposed) {
+      this.finish(messageGone());
+      return true;
+    }
     const room = this.options.maxBytes - this.length;
     if (room <= 0) return true; // oversized: smtp-server refuses it; keep nothing more
     const kept = room < chunk.length ? chunk.subarray(0, room) : chunk;
@@ -105,26 +115,8 @@ export class MessageSpool {
     else this.moveOldToFile();
     this.events.emit('progress');
     if (this.backlog() <= WRITE_BEHIND_BYTES) return true;
-    this.heldBack?.settle();
+    this.watchForStall();
     return false;
-  }
-
-  /**
-   * Settles once the message no longer arrives by itself: it is all in, or (without a file) the
-   * client is held back until the readers read on. From then on it waits on the handlers, whose
-   * time limit starts there: a handler waiting for the whole message before it reads would
-   * otherwise wait for ever, and so would its client.
-   */
-  waitsOnReaders(): Promise<void> {
-    if (this.options.directory !== false || this.finished) return this.done;
-    if (this.backlog() > WRITE_BEHIND_BYTES) return Promise.resolve();
-    if (!this.heldBack) {
-      let settle!: () => void;
-      const promise = new Promise<void>((resolve) => (settle = resolve));
-      this.heldBack = { promise, settle };
-      void this.done.then(settle);
-    }
-    return this.heldBack.promise;
   }
 
   /** Calls `listener` once the file, or the slowest reader, has caught up enough for `write()` to go on. */
@@ -184,7 +176,7 @@ export class MessageSpool {
         }
         const chunk = this.fromMemory(reader.position);
         // Read after its transaction (by a handler past its timeout, say): the message is gone.
-        if (!chunk) return void stream.destroy(new Error('the message is gone: its transaction is over'));
+        if (!chunk) return void stream.destroy(messageGone());
         reader.position += chunk.length;
         if (this.readers.size) this.letReadBytesGo();
         if (!stream.push(chunk)) return;
@@ -215,6 +207,8 @@ export class MessageSpool {
     if (this.options.directory === false && !(this.finished && this.chunksStart === 0)) return collect(this.createReadStream());
     await this.done;
     if (this.failure) throw this.failure;
+    // memory already let go (asked by a handler past its timeout, say)
+    if (this.disposed) throw messageGone();
     if (!this.path) return Buffer.concat(this.chunks, this.length);
     return collect(this.createReadStream());
   }
@@ -223,6 +217,7 @@ export class MessageSpool {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.stall);
     // A client held back for a reader that will read no more goes on: the rest is drained.
     this.events.emit('drain');
     await this.done;
@@ -239,9 +234,12 @@ export class MessageSpool {
 
   private finish(error?: Error): void {
     if (this.finished) return;
+    clearTimeout(this.stall);
     this.finished = true;
     this.failure = error;
     this.events.emit('progress');
+    // failed: what is left of the message is only drained, whoever was holding the client back
+    if (error) this.events.emit('drain');
     this.settle();
   }
 
@@ -268,7 +266,23 @@ export class MessageSpool {
       this.chunksBytes -= oldest.length;
       released = true;
     }
-    if (released && this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
+    if (!released) return;
+    // the readers read on: a slow one is not a stalled one
+    clearTimeout(this.stall);
+    this.stall = undefined;
+    if (this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
+  }
+
+  /**
+   * Without a file, a message cannot all arrive before it is read: a handler awaiting the whole
+   * of it first (`ctx.received()`), or a stream opened and never read, would hold the client for
+   * ever. Held back with no reader reading on for `stallTimeout`, the message fails instead.
+   */
+  private watchForStall(): void {
+    const ms = this.options.stallTimeout;
+    if (this.options.directory !== false || ms === undefined || this.stall) return;
+    this.stall = setTimeout(() => this.finish(stalled(ms)), ms);
+    this.stall.unref();
   }
 
   /** Hands the oldest chunks beyond the newest `threshold` bytes to the file. */
@@ -364,6 +378,18 @@ function failedStream(error: Error): Readable {
   const stream = new Readable({ read: () => undefined });
   stream.on('error', () => undefined);
   return stream.destroy(error);
+}
+
+/** What a reader of a message whose transaction is over gets. */
+function messageGone(): Error {
+  return new Error('the message is gone: its transaction is over');
+}
+
+function stalled(ms: number): Error {
+  return new Error(
+    `with spoolDirectory: false the message waits on its readers, and none read on for ${ms} ms ` +
+      '(read the streams as the message arrives, together, and await ctx.received() or buffer() only after)',
+  );
 }
 
 /** What a reader opened too late gets, without a spool file. */
