@@ -4,7 +4,6 @@ import { IpcChild } from './ipc-child.js';
 const SERVER_MAIN = new URL('../servers/server-main.js', import.meta.url);
 const STEP_TIMEOUT_MS = 30_000;
 
-/** One server under test in its own process, measured on request. */
 /** How a server under test is started, beyond its variant. */
 export interface ServerSettings {
   /** Run the server with `--cpu-prof`, writing its profile here on exit. */
@@ -13,6 +12,7 @@ export interface ServerSettings {
   readonly spoolFile?: boolean;
 }
 
+/** One server under test in its own process, measured on request. */
 export class ServerChild {
   private constructor(
     private readonly child: IpcChild<ServerCommand, ServerEvent>,
