@@ -44,10 +44,17 @@ describe('entry points', () => {
     expect(OPTIONAL_PEERS.filter((peer) => packages.has(peer))).toEqual(expected);
   });
 
-  it('are all listed in package.json exports', () => {
-    const { exports } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> };
-    for (const name of ['redis', 'queue', 'health', 'metrics']) {
-      expect(exports[`./${name}`]).toEqual({ types: `./dist/lib/${name}/index.d.ts`, default: `./dist/lib/${name}/index.js` });
+  it('are all listed in package.json exports, as ESM and CommonJS with types for each, and in typesVersions', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
+    for (const name of ['testing', 'redis', 'queue', 'health', 'metrics']) {
+      expect(manifest.exports[`./${name}`]).toEqual({
+        import: { types: `./dist/esm/${name}/index.d.ts`, default: `./dist/esm/${name}/index.js` },
+        require: { types: `./dist/cjs/${name}/index.d.ts`, default: `./dist/cjs/${name}/index.js` },
+      });
+      expect(manifest.typesVersions['*']![name]).toEqual([`./dist/cjs/${name}/index.d.ts`]);
     }
   });
 });
