@@ -57,7 +57,7 @@ export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.ma
 export { FumiArgumentsHost, FumiExecutionContext } from './fumi-arguments-host.js';
 
 export type { ReceivedHeaderOptions } from './message/received-header.js';
-export { SmtpException } from './smtp.exception.js';
+export { SmtpException, SMTPError } from './smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';

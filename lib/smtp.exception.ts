@@ -32,3 +32,11 @@ export class SmtpException extends IntrinsicException {
     return new SmtpException(reply.text, reply.code, reply.enhanced);
   }
 }
+
+/**
+ * fumi's name for `SmtpException`, so that fumi code throwing `new SMTPError(message, code)`
+ * ports by changing its import. The code defaults to 550, as in fumi.
+ */
+export const SMTPError = SmtpException;
+/** fumi's name for `SmtpException`. */
+export type SMTPError = SmtpException;

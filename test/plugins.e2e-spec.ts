@@ -16,9 +16,12 @@ import {
   Next,
   type NextFunction,
   OnMailFrom,
+  OUTERMOST_PRIORITY,
   rcptFilter,
   requireTls,
   senderBlock,
+  SMTPError,
+  SmtpException,
 } from '../lib/index.js';
 import { createTestCertificate, SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, testServerOptions, type RunningApp } from './support/app.js';
@@ -182,6 +185,79 @@ describe('built-in plugins and fumi-style middleware', () => {
         /^session=\w+ client=127\.0\.0\.1 helo=client\.test from=<a@x\.test> to=<b@example\.test> refused=<c@elsewhere\.test>:550 size=\d+ reply=250 duration=\d+ms$/,
       );
       expect(lines[1]).toMatch(/^session=\w+ client=127\.0\.0\.1 helo=client\.test event=close transactions=1 duration=\d+ms$/);
+    });
+  });
+
+  describe('coming from fumi', () => {
+    /** A fumi plugin that records the phases it is called in. */
+    const recording = (calls: string[]): FumiPlugin =>
+      (app) => {
+        app.onConnect(async (_ctx, next) => {
+          calls.push('connect');
+          await next();
+        });
+        app.onMailFrom(async (_ctx, next) => {
+          calls.push('mailFrom');
+          await next();
+        });
+      };
+
+    it('runs the security built-ins before plugins listed ahead of them (OUTERMOST_PRIORITY)', async () => {
+      const calls: string[] = [];
+      running = await startApp({}, { plugins: [recording(calls), denylist(['127.0.0.2']), requireTls()] });
+      expect((await connectFrom('127.0.0.2')).greeting).toMatchObject({ code: 550, enhancedCode: '5.7.1' });
+      const client = await connectFrom('127.0.0.3');
+      await client.ehlo();
+      expect(await client.send('MAIL FROM:<a@x.test>')).toMatchObject({ code: 530, enhancedCode: '5.7.0' });
+      await client.quit();
+      // the listed plugin met the allowed connection only, and no cleartext MAIL FROM
+      expect(calls).toEqual(['connect']);
+      expect(OUTERMOST_PRIORITY).toBe(Number.MAX_SAFE_INTEGER);
+    });
+
+    it('runs plugins in the order listed, as fumi does, when the built-ins are given priority 0', async () => {
+      const calls: string[] = [];
+      running = await startApp(
+        {},
+        { plugins: [recording(calls), denylist(['127.0.0.2'], { priority: 0 }), requireTls({ priority: 0 })] },
+      );
+      expect((await connectFrom('127.0.0.2')).greeting.code).toBe(550);
+      const client = await connectFrom('127.0.0.3');
+      await client.ehlo();
+      expect((await client.send('MAIL FROM:<a@x.test>')).code).toBe(530);
+      await client.quit();
+      expect(calls).toEqual(['connect', 'connect', 'mailFrom']);
+    });
+
+    it("answers ctx.reject() in DATA with 550 by default (fumi's is 552)", async () => {
+      running = await startApp({}, { plugins: [(app) => app.onData((ctx) => ctx.reject('Not wanted'))] });
+      const client = await SmtpTestClient.connect(running.port);
+      await client.ehlo();
+      const result = await client.sendMail({ from: 'a@x.test', to: ['b@x.test'], body: 'Subject: s\r\n\r\nhi\r\n' });
+      expect(result.data).toMatchObject({ code: 550, text: expect.stringContaining('Not wanted') });
+      await client.quit();
+    });
+
+    it("takes fumi's SMTPError (code 550 by default) as the reply", async () => {
+      running = await startApp(
+        {},
+        {
+          plugins: [
+            (app) =>
+              app.onRcptTo((ctx) => {
+                if (ctx.address.address.startsWith('later')) throw new SMTPError('Try again later', 451);
+                throw new SMTPError('No such user');
+              }),
+          ],
+        },
+      );
+      const client = await SmtpTestClient.connect(running.port);
+      await client.ehlo();
+      await client.send('MAIL FROM:<a@x.test>');
+      expect(await client.send('RCPT TO:<nobody@x.test>')).toMatchObject({ code: 550, text: expect.stringContaining('No such user') });
+      expect(await client.send('RCPT TO:<later@x.test>')).toMatchObject({ code: 451, text: expect.stringContaining('Try again later') });
+      expect(new SMTPError('x')).toBeInstanceOf(SmtpException);
+      await client.quit();
     });
   });
 

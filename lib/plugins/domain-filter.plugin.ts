@@ -28,25 +28,34 @@ function domainFilter(
 
 /**
  * fumi's `rcptFilter(allowedDomains)`: accept recipients only in these domains (case-insensitive);
- * others get `550 5.7.1`.
+ * others get `550 5.7.1`. It runs at priority 0 (in the order of `plugins`) unless given one.
  */
 export function rcptFilter(allowedDomains: Iterable<string>, options: DomainFilterOptions = {}): DomainFilter {
   const list = new DomainList(allowedDomains, options.subdomains);
-  const { message = 'Recipient domain not accepted here', code = 550, enhancedCode = '5.7.1' } = options;
+  const { message = 'Recipient domain not accepted here', code = 550, enhancedCode = '5.7.1', priority = 0 } = options;
   return domainFilter(list, (app) => {
-    app.onRcptTo(function rcptFilter(ctx) {
-      if (!list.matches(ctx.address.address)) throw new SmtpException(message, code, enhancedCode);
-    });
+    app.onRcptTo(
+      function rcptFilter(ctx) {
+        if (!list.matches(ctx.address.address)) throw new SmtpException(message, code, enhancedCode);
+      },
+      { priority },
+    );
   });
 }
 
-/** fumi's `senderBlock(domains)`: refuse senders from these domains (case-insensitive) with `550 5.7.1`. */
+/**
+ * fumi's `senderBlock(domains)`: refuse senders from these domains (case-insensitive) with
+ * `550 5.7.1`. It runs at priority 0 (in the order of `plugins`) unless given one.
+ */
 export function senderBlock(domains: Iterable<string>, options: DomainFilterOptions = {}): DomainFilter {
   const list = new DomainList(domains, options.subdomains);
-  const { message = 'Sender domain blocked', code = 550, enhancedCode = '5.7.1' } = options;
+  const { message = 'Sender domain blocked', code = 550, enhancedCode = '5.7.1', priority = 0 } = options;
   return domainFilter(list, (app) => {
-    app.onMailFrom(function senderBlock(ctx) {
-      if (ctx.address.address && list.matches(ctx.address.address)) throw new SmtpException(message, code, enhancedCode);
-    });
+    app.onMailFrom(
+      function senderBlock(ctx) {
+        if (ctx.address.address && list.matches(ctx.address.address)) throw new SmtpException(message, code, enhancedCode);
+      },
+      { priority },
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { SmtpException } from '../smtp.exception.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
 import { IpRangeList } from './ip-range-list.js';
-import type { PluginReplyOptions } from './reply-options.interface.js';
+import { OUTERMOST_PRIORITY, type PluginReplyOptions } from './reply-options.interface.js';
 
 export interface IpAccessListOptions extends PluginReplyOptions {
   /** Addresses and CIDR ranges refused at connect. */
@@ -16,6 +16,8 @@ export interface IpAccessListOptions extends PluginReplyOptions {
  * run time and the next connection sees the change.
  *
  * An address is refused if it matches `deny`, or if `allow` is not empty and it matches none of it.
+ * It runs at `OUTERMOST_PRIORITY` unless given a `priority`, so a refused client reaches no other
+ * plugin or handler.
  */
 export interface IpAccessList extends FumiPlugin {
   deny(entry: string): this;
@@ -35,7 +37,7 @@ export interface IpAccessList extends FumiPlugin {
 export function ipAccessList(options: IpAccessListOptions = {}): IpAccessList {
   const deny = new IpRangeList(options.deny);
   const allow = new IpRangeList(options.allow);
-  const { message = 'Access denied', code = 550, enhancedCode = '5.7.1' } = options;
+  const { message = 'Access denied', code = 550, enhancedCode = '5.7.1', priority = OUTERMOST_PRIORITY } = options;
   const isAllowed = (address: string): boolean =>
     !deny.matches(address) && (allow.size === 0 || allow.matches(address));
 
@@ -44,7 +46,7 @@ export function ipAccessList(options: IpAccessListOptions = {}): IpAccessList {
       function ipAccessList(ctx) {
         if (!isAllowed(ctx.session.remoteAddress)) throw new SmtpException(message, code, enhancedCode);
       },
-      { priority: Number.MAX_SAFE_INTEGER },
+      { priority },
     );
   };
   const handle = Object.assign(plugin, {

@@ -3,8 +3,9 @@ import type { SmtpContext } from '../context/smtp.context.js';
 import type { FumiSession } from '../fumi-session.js';
 import { toSmtpReply } from '../smtp-reply.mapper.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
+import { OUTERMOST_PRIORITY, type PluginPriorityOptions } from './reply-options.interface.js';
 
-export interface SmtpLoggerOptions {
+export interface SmtpLoggerOptions extends PluginPriorityOptions {
   /** Nest log level of the lines. Default `'log'`. */
   level?: Exclude<LogLevel, 'fatal'>;
   /** Logger context. Default `'SMTP'`. */
@@ -41,7 +42,8 @@ const codeOf = (error: unknown) => toSmtpReply(error).exception.responseCode;
 
 /**
  * fumi's `logger()`: one structured line per transaction (session id, client, EHLO name, sender,
- * recipients, size, reply, duration) and one per connection, through Nest's logger.
+ * recipients, size, reply, duration) and one per connection, through Nest's logger. It runs at
+ * `OUTERMOST_PRIORITY` unless given a `priority`, so it sees what the other plugins refuse.
  *
  * @example
  * FumiModule.forRoot({ plugins: [logger({ level: 'debug' })] })
@@ -78,7 +80,7 @@ export function logger(options: SmtpLoggerOptions = {}): FumiPlugin {
       }),
     );
   };
-  const outermost = { priority: Number.MAX_SAFE_INTEGER };
+  const outermost = { priority: options.priority ?? OUTERMOST_PRIORITY };
 
   return (app) => {
     app.onConnect(async function smtpLogger(ctx, next) {
