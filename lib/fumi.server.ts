@@ -45,6 +45,7 @@ import { MessageSpool } from './message/message-spool.js';
 import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 import { batchReplies } from './reply-batching.js';
 import { onEachConnection, type ConnectionHook } from './smtp-connection-hooks.js';
+import { OpenSockets } from './server/open-sockets.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
 import { acceptProxyProtocol } from './proxy/proxy-protocol.listener.js';
@@ -91,6 +92,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly spoolOptions: { readonly threshold: number; readonly directory: string | false };
   private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
+  private sockets?: OpenSockets;
   private chains: FumiChains = {};
   private info!: FumiServerInfo;
   private closing?: Promise<void>;
@@ -172,6 +174,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   async onApplicationBootstrap(): Promise<void> {
     this.chains = this.registry.chainsFor(this.name);
     this.smtp = new SMTPServer(this.smtpOptions());
+    this.sockets = new OpenSockets(this.smtp.server);
     onEachConnection(this.smtp, ...this.connectionHooks());
     if (this.options.proxyProtocol) acceptProxyProtocol(this.smtp, this.options.proxyProtocol, (m) => this.logger.warn(m));
     // smtp-server re-emits socket errors; unheard, an EventEmitter 'error' would end the process.
@@ -537,6 +540,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
           told.add(connection);
           connection.send(421, 'Server shutting down');
         }
+        // Every session has been answered: what is left are clients yet to close their side.
+        if (smtp.connections.size === 0) this.sockets?.release();
       };
       const sweeper = setInterval(closeIdle, 25);
       smtp.close(() => {
