@@ -42,9 +42,13 @@ import {
 } from './fumi.constants.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import { MessageSpool } from './message/message-spool.js';
-import { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
-import { batchReplies } from './reply-batching.js';
-import { onEachConnection, type ConnectionHook } from './smtp-connection-hooks.js';
+import {
+  batchReplies,
+  checkEngineVersion,
+  keepOwnEnhancedCodes,
+  onEachConnection,
+  type ConnectionHook,
+} from './smtp-server/index.js';
 import { OpenSockets } from './server/open-sockets.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
@@ -67,9 +71,7 @@ type Callback = (error?: SMTPServerError | null) => void;
 
 /**
  * Where a connection's `FumiSession` is kept: on smtp-server's own session object, under a
- * symbol. In a WeakMap from one to the other each entry's value held its own key alive through
- * a young-generation collection, so every connection's objects outlived its close until a full
- * one.
+ * symbol, so that it goes with the session (a WeakMap entry's value would hold its own key).
  */
 const kFumiSession = Symbol('fumi.session');
 type SessionCarrier = SMTPServerSession & { [kFumiSession]?: FumiSession };
@@ -173,6 +175,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   async onApplicationBootstrap(): Promise<void> {
     this.chains = this.registry.chainsFor(this.name);
+    checkEngineVersion((warning) => this.logger.warn(warning));
     this.smtp = new SMTPServer(this.smtpOptions());
     this.sockets = new OpenSockets(this.smtp.server);
     onEachConnection(this.smtp, ...this.connectionHooks());

@@ -7,7 +7,7 @@ import type { FumiSession } from '../fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { AuthFailureLimiter } from './auth-failure.limiter.js';
-import type { SmtpConnection } from '../smtp-connection-hooks.js';
+import { gateAuth, type SmtpConnection } from '../smtp-server/index.js';
 
 /** How smtp-server's `onAuth` callback is answered. */
 export type AuthCallback = (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
@@ -16,11 +16,8 @@ export type AuthCallback = (error: SMTPServerError | null | undefined, response?
  * Who may attempt AUTH, and how a failed attempt is answered: TLS first (unless
  * `allowInsecureAuth`), then the brute-force limits.
  *
- * Both checks run before smtp-server's SASL exchange starts, so that a refused client is never
- * prompted for a password in cleartext or allowed another guess. smtp-server has no hook there:
- * for each connection, `guard()` wraps that connection's `handler_AUTH` (smtp-server looks the
- * handler up on the connection per command), runs the checks, and hands over to smtp-server's
- * own AUTH handling, untouched, when they pass. The SASL decoding stays smtp-server's.
+ * Both checks run before smtp-server's SASL exchange starts (`gateAuth`), so that a refused
+ * client is never prompted for a password in cleartext or allowed another guess.
  */
 export class AuthAttemptPolicy {
   constructor(
@@ -44,27 +41,19 @@ export class AuthAttemptPolicy {
    * unit of the address budget back.
    */
   guard(connection: SmtpConnection, session: FumiSession): () => void {
-    const saslExchange = connection.handler_AUTH;
-    connection.handler_AUTH = (command: Buffer, callback: () => void) => {
-      // smtp-server catches what its handlers throw synchronously; this one continues
-      // asynchronously, so it answers for itself, and smtp-server's callback runs once.
-      let answered = false;
-      const done = () => {
-        if (answered) return;
-        answered = true;
-        callback();
-      };
-      const answer = (exception: SmtpException) => {
-        const error = this.toError(exception);
-        connection.send(error.responseCode ?? exception.responseCode, error.message); // a 421 also closes
-        done();
-      };
-      this.admit(session)
-        .then((refusal) => (refusal ? answer(refusal) : saslExchange.call(connection, command, done)))
-        .catch(() => {
-          if (!answered) answer(SmtpException.of(REPLIES.localError));
-        });
+    const answer = (exception: SmtpException) => {
+      const error = this.toError(exception);
+      connection.send(error.responseCode ?? exception.responseCode, error.message); // a 421 also closes
     };
+    gateAuth(
+      connection,
+      async () => {
+        const refusal = await this.admit(session);
+        if (refusal) answer(refusal);
+        return !refusal;
+      },
+      () => answer(SmtpException.of(REPLIES.localError)),
+    );
     return () => void this.limiter.release(session);
   }
 

@@ -1,6 +1,6 @@
 import type { SMTPServerError } from 'smtp-server';
 import { REPLIES } from '../fumi.messages.js';
-import type { SmtpConnection } from '../smtp-connection-hooks.js';
+import { interceptCommands, isAnswering, type SmtpConnection } from '../smtp-server/index.js';
 import { SmtpException } from '../smtp.exception.js';
 
 /** The caps `SessionLimits` enforces; `false` is no cap. */
@@ -16,12 +16,7 @@ const ANSWER_POLL_MS = 25;
  * Caps on one connection (`maxSessionDuration`, `maxCommands`): smtp-server resets its idle
  * timeout on every byte and counts nothing, so a client trickling bytes or sending a NOOP every
  * minute would otherwise keep its connection, and its `maxClients` slot, for ever.
- *
- * Commands are counted by wrapping the connection's `_onCommand()`: smtp-server's parser hands
- * every command line to `connection._onCommand(line, callback)`, looked up on the connection at
- * each call, so a wrapper set on the instance sees them all, after STARTTLS too. That is an
- * smtp-server 3.21 internal (typed in its declarations); the reliability suite fails if the
- * wrapper stops seeing commands.
+ * Commands are counted as smtp-server's parser hands them over (`interceptCommands`).
  */
 export class SessionLimits {
   constructor(
@@ -38,7 +33,7 @@ export class SessionLimits {
     const expire = () => {
       // A handler deciding on a complete command (a message being stored, say) gets to answer
       // first: cutting it now would leave a stored message unacknowledged, to be sent again.
-      if (answering(connection)) {
+      if (isAnswering(connection)) {
         deadline = setTimeout(expire, ANSWER_POLL_MS).unref();
         return;
       }
@@ -50,14 +45,12 @@ export class SessionLimits {
 
   private countCommands(connection: SmtpConnection, max: number): void {
     let commands = 0;
-    const onCommand = connection._onCommand;
-    const refuse = () => this.close(connection, REPLIES.tooManyCommands);
-    connection._onCommand = function (this: SmtpConnection, command, callback) {
-      if (++commands <= max) return onCommand.call(this, command, callback);
-      refuse();
+    interceptCommands(connection, (_line, run, drop) => {
+      if (++commands <= max) return run();
+      this.close(connection, REPLIES.tooManyCommands);
       // Closed now: resuming the parser lets it drop whatever was pipelined behind.
-      callback?.();
-    };
+      drop();
+    });
   }
 
   /** A 421 reply, which makes smtp-server close the connection. */
@@ -65,14 +58,4 @@ export class SessionLimits {
     const error = this.toError(SmtpException.of(reply));
     connection.send(reply.code, error.message);
   }
-}
-
-/**
- * smtp-server is waiting for the application, not for the client: a command's callback is
- * pending, or the message is in and the data handler has not answered. (smtp-server's own idle
- * timeout uses the same test to hold off while the application works.)
- */
-function answering(connection: SmtpConnection): boolean {
-  const parser = connection._parser;
-  return connection._handlerPending || (!!connection._dataStream && !!parser && !parser._dataMode);
 }

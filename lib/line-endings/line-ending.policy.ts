@@ -1,9 +1,8 @@
 import type { SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 'smtp-server';
 import { REPLIES } from '../fumi.messages.js';
 import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
-import type { SmtpConnection } from '../smtp-connection-hooks.js';
+import { refuseBareLineFeedCommands, type SmtpConnection } from '../smtp-server/index.js';
 import { SmtpException } from '../smtp.exception.js';
-import { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
 import { MessageLineEndings } from './message-line-endings.js';
 
 /**

@@ -12,10 +12,10 @@ import { startRecordingInbox, type RecordingInboxApp } from './support/recording
  * Slow and greedy clients. smtp-server drops a client that sends nothing for `socketTimeout`, but
  * resets that timer on every byte and has no limit of its own on a session's length or its
  * commands: those are `maxSessionDuration` (421 4.4.2) and `maxCommands` (421 4.7.0). Times are
- * scaled down (a "byte a second" is a byte every 100 ms against a 500 ms idle timeout).
+ * scaled down (a "byte a second" is a byte every 100 ms against a 1 s idle timeout).
  */
-const IDLE_TIMEOUT = 500;
-const SESSION_CAP = 1500;
+const IDLE_TIMEOUT = 1000;
+const SESSION_CAP = 2500;
 const DRIP_MS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { SmtpConnection } from './smtp-connection-hooks.js';
+import type { SmtpConnection } from './smtp-connection.js';
 
 /** smtp-server's connection, with the socket its `send()` writes to (not in its typings). */
 type ConnectionSocket = SmtpConnection & { _socket?: Duplex };
@@ -10,17 +10,15 @@ const WRITE_AT_ONCE = 220;
 /**
  * Sends the replies a connection gives in one turn of the event loop as one unit, as RFC 2920
  * (section 3.1) asks of a server that offers PIPELINING. smtp-server writes every reply on its
- * own: a system call each, the dearest step of a pipelined transaction (over a third of its
- * CPU time in `npm run bench`). The socket is corked at a turn's first reply and uncorked at
+ * own, a system call each. The socket is corked at a turn's first reply and uncorked at
  * the turn's end (`setImmediate`), so nothing is held once the client's input is processed:
  * no client waits on a reply the server has. A 220 flushes what is held and goes out at once:
  * smtp-server wraps the socket in TLS right after STARTTLS's, and the go-ahead written before
  * that is on the wire before the handshake by construction, whatever the TLS socket does with
  * the stream beneath it. `end()` on the socket (QUIT, a 421) flushes it too. DATA's 354 is
- * held like the rest: sent at once, or at `nextTick`, it made the same single write per
- * message, but persistent connections lost a quarter of their throughput; writing every
- * connection's replies at the end of the turn lets the client, and then the server, handle
- * many sockets per wakeup.
+ * held like the rest, so that every connection's replies go out at the end of the turn.
+ *
+ * Upstream hook that would replace it: smtp-server writing the replies to one input chunk at once.
  */
 export function batchReplies(connection: SmtpConnection): void {
   const send = connection.send;

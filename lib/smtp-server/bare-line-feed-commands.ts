@@ -1,4 +1,4 @@
-import type { SmtpConnection } from '../smtp-connection-hooks.js';
+import type { SmtpConnection } from './smtp-connection.js';
 
 /** smtp-server's command parser (an `SMTPStream`, one per connection, a new one after STARTTLS). */
 type SmtpParser = Exclude<SmtpConnection['_parser'], false>;
@@ -22,6 +22,8 @@ const CR = 13;
  * `connection._createParser()` (wrapped so that the parser STARTTLS creates is watched too),
  * and the parser's `_write()`, `_remainder`, `_dataMode`, `isClosed` and `oncommand`. The
  * reliability suite fails if any of them stops working.
+ *
+ * Upstream hook that would replace it: an option refusing command lines that end in a bare LF.
  */
 export function refuseBareLineFeedCommands(connection: SmtpConnection, refuse: () => void): void {
   const watch = (parser: SmtpParser): void => {

@@ -1,7 +1,5 @@
 import type { SMTPServer } from 'smtp-server';
-
-/** One smtp-server connection (its class is not exported by name). */
-export type SmtpConnection = SMTPServer['connections'] extends Set<infer Connection> ? Connection : never;
+import type { SmtpConnection } from './smtp-connection.js';
 
 /**
  * What runs on each new connection. It may return a function to run once when the connection
@@ -15,6 +13,8 @@ export type ConnectionHook = (connection: SmtpConnection) => void | (() => void)
  * per-connection extension point. O(1) per connection, unlike scanning the set. What the hooks
  * return runs when smtp-server removes the connection from the set (its `close()` and its
  * socket's close both do), once.
+ *
+ * Upstream hook that would replace it: a server event carrying the connection before its greeting.
  */
 export function onEachConnection(smtp: SMTPServer, ...hooks: ConnectionHook[]): void {
   const disposers = new WeakMap<SmtpConnection, (() => void)[]>();
