@@ -25,8 +25,12 @@ export const REPLIES = {
   authTooManyFailures: { code: 421, enhanced: '4.7.0', text: 'Too many failed authentication attempts, closing connection' },
   /** `maxSessionDuration` reached: the connection closes; the client reconnects to carry on. */
   sessionTooLong: { code: 421, enhanced: '4.4.2', text: 'Session time limit reached, closing connection' },
-  /** `maxCommands` reached: the connection closes; the client reconnects to carry on. */
-  tooManyCommands: { code: 421, enhanced: '4.7.0', text: 'Too many commands in one session, closing connection' },
+  /** `maxMessages` reached: the connection closes; the client reconnects to carry on. */
+  tooManyMessages: { code: 421, enhanced: '4.7.0', text: 'Too many messages in one session, closing connection' },
+  /** `maxJunkCommands` reached (NOOP, RSET, VRFY and the like): the connection closes. */
+  tooManyJunkCommands: { code: 421, enhanced: '4.7.0', text: 'Too many commands that move no mail, closing connection' },
+  /** `maxHardErrors` reached: the connection closes, as Postfix's `smtpd_hard_error_limit` does. */
+  tooManyErrors: { code: 421, enhanced: '4.7.0', text: 'Too many errors, closing connection' },
   /** `bareLineFeeds: 'reject'`: Postfix's code for the same refusal (`smtpd_forbid_bare_newline`). */
   bareLineFeed: { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> received: lines must end with <CR><LF>' },
 } as const;

@@ -129,7 +129,9 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.sessionLimits = new SessionLimits(
       {
         maxSessionDuration: options.maxSessionDuration ?? defaults.maxSessionDuration,
-        maxCommands: options.maxCommands ?? defaults.maxCommands,
+        maxMessages: options.maxMessages ?? defaults.maxMessages,
+        maxJunkCommands: options.maxJunkCommands ?? defaults.maxJunkCommands,
+        maxHardErrors: options.maxHardErrors ?? defaults.maxHardErrors,
       },
       (e) => this.toError(e),
     );

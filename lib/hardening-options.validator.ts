@@ -2,7 +2,17 @@ import { FumiOptionsError } from './errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 
 /** The module's own defences against hostile clients (see `FumiHardeningOptions`). */
-export const HARDENING_OPTION_KEYS = ['bareLineFeeds', 'maxSessionDuration', 'maxCommands'] as const;
+export const HARDENING_OPTION_KEYS = [
+  'bareLineFeeds',
+  'maxSessionDuration',
+  'maxMessages',
+  'maxJunkCommands',
+  'maxHardErrors',
+  // replaced: known only to say so
+  'maxCommands',
+] as const;
+
+const COUNT_OPTIONS = ['maxMessages', 'maxJunkCommands', 'maxHardErrors'] as const;
 
 const BARE_LINE_FEED_POLICIES = ['normalize', 'reject', 'allow'];
 /** A duration below a second is almost certainly seconds written where milliseconds belong. */
@@ -14,11 +24,12 @@ const isInteger = (value: unknown, min: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 /**
- * Checks `bareLineFeeds`, `maxSessionDuration` and `maxCommands` at bootstrap; errors name the
- * option, so a typo never becomes a server that silently lets everything through.
+ * Checks the hardening options at bootstrap; errors name the option, so a typo never becomes a
+ * server that silently lets everything through.
  */
 export function validateHardeningOptions(options: FumiModuleOptions, server: string): void {
-  const { bareLineFeeds, maxSessionDuration, maxCommands } = options as Record<string, unknown>;
+  const values = options as Record<string, unknown>;
+  const { bareLineFeeds, maxSessionDuration, maxCommands } = values;
   if (bareLineFeeds !== undefined && !BARE_LINE_FEED_POLICIES.includes(bareLineFeeds as string)) {
     throw new FumiOptionsError('bareLineFeeds', `must be one of ${BARE_LINE_FEED_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${show(bareLineFeeds)}`, server);
   }
@@ -29,7 +40,13 @@ export function validateHardeningOptions(options: FumiModuleOptions, server: str
       server,
     );
   }
-  if (maxCommands !== undefined && maxCommands !== false && !isInteger(maxCommands, 1)) {
-    throw new FumiOptionsError('maxCommands', `must be false (no limit) or a whole number from 1, got ${show(maxCommands)}`, server);
+  if (maxCommands !== undefined) {
+    throw new FumiOptionsError('maxCommands', 'was replaced by maxMessages, maxJunkCommands and maxHardErrors', server);
+  }
+  for (const option of COUNT_OPTIONS) {
+    const value = values[option];
+    if (value !== undefined && value !== false && !isInteger(value, 1)) {
+      throw new FumiOptionsError(option, `must be false (no limit) or a whole number from 1, got ${show(value)}`, server);
+    }
   }
 }

@@ -31,16 +31,32 @@ export interface FumiHardeningOptions {
    */
   maxSessionDuration?: number | false;
   /**
-   * Command lines one connection may send (SASL continuation lines included; message content
-   * does not count). The next one is answered `421 4.7.0` and the connection is closed; the client
-   * reconnects to carry on. Default 1000; `false` for no limit.
+   * Messages (MAIL FROM commands) one connection may start. The next MAIL FROM is answered
+   * `421 4.7.0` and the connection is closed; the client reconnects to carry on. Default 1000, as
+   * Exim's `smtp_accept_max_per_connection`; `false` for no limit.
    */
-  maxCommands?: number | false;
+  maxMessages?: number | false;
+  /**
+   * Commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, ETRN, unknown verbs, and greetings
+   * after the second) one connection may send between two MAIL FROMs: the counter starts again at
+   * each MAIL FROM. The next one is answered `421 4.7.0` and the connection is closed. Default
+   * 100, as Postfix's `smtpd_junk_command_limit`; `false` for no limit.
+   */
+  maxJunkCommands?: number | false;
+  /**
+   * Refused commands (5xx replies) one connection may collect without a message being accepted:
+   * the count starts again once a message gets its 250. The reply that reaches it is followed by
+   * `421 4.7.0` and the end of the connection (address harvesting, a broken client in a loop).
+   * Default 20, as Postfix's `smtpd_hard_error_limit`; `false` for no limit.
+   */
+  maxHardErrors?: number | false;
 }
 
 /** The values `FumiHardeningOptions` takes when left out. */
 export const DEFAULT_HARDENING_OPTIONS = {
   bareLineFeeds: 'normalize',
   maxSessionDuration: 30 * 60_000,
-  maxCommands: 1000,
+  maxMessages: 1000,
+  maxJunkCommands: 100,
+  maxHardErrors: 20,
 } as const satisfies Required<FumiHardeningOptions>;

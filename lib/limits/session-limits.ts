@@ -1,22 +1,41 @@
 import type { SMTPServerError } from 'smtp-server';
 import { REPLIES } from '../fumi.messages.js';
-import { interceptCommands, isAnswering, type SmtpConnection } from '../smtp-server/index.js';
+import {
+  commandVerb,
+  interceptCommands,
+  isAnswering,
+  observeReplies,
+  type SmtpConnection,
+} from '../smtp-server/index.js';
 import { SmtpException } from '../smtp.exception.js';
 
 /** The caps `SessionLimits` enforces; `false` is no cap. */
 export interface SessionLimitValues {
   readonly maxSessionDuration: number | false;
-  readonly maxCommands: number | false;
+  readonly maxMessages: number | false;
+  readonly maxJunkCommands: number | false;
+  readonly maxHardErrors: number | false;
 }
+
+type Reply = { readonly code: number; readonly enhanced: string; readonly text: string };
 
 /** How often a session past its deadline is checked while a handler is still answering it. */
 const ANSWER_POLL_MS = 25;
 
+/** Verbs that move mail; every other command is junk (NOOP, RSET, VRFY, HELP, unknown ones). */
+const MAIL_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'BDAT', 'AUTH', 'STARTTLS', 'QUIT', 'XCLIENT', 'XFORWARD']);
+const GREETINGS = new Set(['HELO', 'EHLO', 'LHLO']);
+/** A greeting before and one after STARTTLS; more are junk. */
+const FREE_GREETINGS = 2;
+const GO_AHEAD = 354;
+const ACCEPTED = 250;
+
 /**
- * Caps on one connection (`maxSessionDuration`, `maxCommands`): smtp-server resets its idle
- * timeout on every byte and counts nothing, so a client trickling bytes or sending a NOOP every
- * minute would otherwise keep its connection, and its `maxClients` slot, for ever.
- * Commands are counted as smtp-server's parser hands them over (`interceptCommands`).
+ * Caps on one connection that a legitimate relay never meets: its length
+ * (`maxSessionDuration`), the messages it starts (`maxMessages`), the commands that move no mail
+ * (`maxJunkCommands`) and the refusals it collects (`maxHardErrors`). smtp-server resets its idle
+ * timeout on every byte and counts nothing, so a client trickling bytes, flooding NOOPs or
+ * harvesting addresses would otherwise keep its connection, and its `maxClients` slot, for ever.
  */
 export class SessionLimits {
   constructor(
@@ -26,8 +45,9 @@ export class SessionLimits {
 
   /** Connection hook; what it returns clears the deadline when the connection is gone. */
   readonly guard = (connection: SmtpConnection): (() => void) | undefined => {
-    const { maxCommands, maxSessionDuration } = this.limits;
-    if (maxCommands !== false) this.countCommands(connection, maxCommands);
+    const { maxMessages, maxJunkCommands, maxHardErrors, maxSessionDuration } = this.limits;
+    if (maxMessages !== false || maxJunkCommands !== false) this.countCommands(connection);
+    if (maxHardErrors !== false) this.countErrors(connection, maxHardErrors);
     if (maxSessionDuration === false) return undefined;
     let deadline: NodeJS.Timeout;
     const expire = () => {
@@ -43,18 +63,44 @@ export class SessionLimits {
     return () => clearTimeout(deadline);
   };
 
-  private countCommands(connection: SmtpConnection, max: number): void {
-    let commands = 0;
-    interceptCommands(connection, (_line, run, drop) => {
-      if (++commands <= max) return run();
-      this.close(connection, REPLIES.tooManyCommands);
+  private countCommands(connection: SmtpConnection): void {
+    const maxMessages = this.limits.maxMessages || Infinity;
+    const maxJunk = this.limits.maxJunkCommands || Infinity;
+    let messages = 0;
+    let junk = 0;
+    let greetings = 0;
+    interceptCommands(connection, ({ line, continuation }, run, drop) => {
+      if (continuation) return run();
+      const verb = commandVerb(line);
+      let refusal: Reply | undefined;
+      if (verb === 'MAIL') {
+        junk = 0;
+        if (++messages > maxMessages) refusal = REPLIES.tooManyMessages;
+      } else if (!MAIL_VERBS.has(verb) && (!GREETINGS.has(verb) || ++greetings > FREE_GREETINGS)) {
+        if (++junk > maxJunk) refusal = REPLIES.tooManyJunkCommands;
+      }
+      if (!refusal) return run();
+      this.close(connection, refusal);
       // Closed now: resuming the parser lets it drop whatever was pipelined behind.
       drop();
     });
   }
 
+  private countErrors(connection: SmtpConnection, max: number): void {
+    let errors = 0;
+    let awaitingMessage = false;
+    observeReplies(connection, (code) => {
+      if (awaitingMessage && code !== GO_AHEAD) {
+        awaitingMessage = false;
+        if (code === ACCEPTED) errors = 0;
+      }
+      if (code === GO_AHEAD) awaitingMessage = true;
+      else if (code >= 500 && ++errors === max) this.close(connection, REPLIES.tooManyErrors);
+    });
+  }
+
   /** A 421 reply, which makes smtp-server close the connection. */
-  private close(connection: SmtpConnection, reply: { code: number; enhanced: string; text: string }): void {
+  private close(connection: SmtpConnection, reply: Reply): void {
     const error = this.toError(SmtpException.of(reply));
     connection.send(reply.code, error.message);
   }

@@ -3,9 +3,10 @@
 export { isAnswering } from './answering.js';
 export { gateAuth, type AuthGate } from './auth-gate.js';
 export { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
-export { interceptCommands, type CommandInterceptor } from './command-interceptor.js';
+export { commandVerb, interceptCommands, type CommandInterceptor, type InterceptedCommand } from './command-interceptor.js';
 export { onEachConnection, type ConnectionHook } from './connection-hooks.js';
 export { checkEngineVersion, engineVersion, engineVersionWarning, VERIFIED_ENGINE_VERSIONS } from './engine-version.js';
 export { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 export { batchReplies } from './reply-batching.js';
+export { observeReplies, type ReplyObserver } from './reply-observer.js';
 export type { SmtpConnection } from './smtp-connection.js';

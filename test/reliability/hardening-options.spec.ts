@@ -10,8 +10,10 @@ describe('hardening options are checked at bootstrap', () => {
     [{ maxSessionDuration: 600 }, 'maxSessionDuration', 'milliseconds from 1000, got 600'],
     [{ maxSessionDuration: '10m' }, 'maxSessionDuration', 'got "10m"'],
     [{ maxSessionDuration: true }, 'maxSessionDuration', 'must be false (no limit)'],
-    [{ maxCommands: 0 }, 'maxCommands', 'whole number from 1, got 0'],
-    [{ maxCommands: 2.5 }, 'maxCommands', 'got 2.5'],
+    [{ maxMessages: 0 }, 'maxMessages', 'whole number from 1, got 0'],
+    [{ maxJunkCommands: 2.5 }, 'maxJunkCommands', 'got 2.5'],
+    [{ maxHardErrors: true }, 'maxHardErrors', 'must be false (no limit) or a whole number from 1, got true'],
+    [{ maxCommands: 1000 }, 'maxCommands', 'was replaced by maxMessages, maxJunkCommands and maxHardErrors'],
   ])('%j fails naming %s', (options, option, problem) => {
     expect(check(options)).toThrow(FumiOptionsError);
     expect(check(options)).toThrow(`Invalid FumiModule option "${option}" (server "default"): `);
@@ -22,8 +24,8 @@ describe('hardening options are checked at bootstrap', () => {
     [{ bareLineFeeds: 'normalize' }],
     [{ bareLineFeeds: 'reject' }],
     [{ bareLineFeeds: 'allow' }],
-    [{ maxSessionDuration: false, maxCommands: false }],
-    [{ maxSessionDuration: 1000, maxCommands: 1 }],
+    [{ maxSessionDuration: false, maxMessages: false, maxJunkCommands: false, maxHardErrors: false }],
+    [{ maxSessionDuration: 1000, maxMessages: 1, maxJunkCommands: 1, maxHardErrors: 1 }],
   ])('accepts %j', (options) => {
     expect(check(options)).not.toThrow();
   });
