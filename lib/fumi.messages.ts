@@ -31,6 +31,12 @@ export const REPLIES = {
   tooManyJunkCommands: { code: 421, enhanced: '4.7.0', text: 'Too many commands that move no mail, closing connection' },
   /** `maxHardErrors` reached: the connection closes, as Postfix's `smtpd_hard_error_limit` does. */
   tooManyErrors: { code: 421, enhanced: '4.7.0', text: 'Too many errors, closing connection' },
+  /** A MAIL FROM line whose bytes are not UTF-8. */
+  senderNotUtf8: { code: 501, enhanced: '5.1.7', text: 'Sender address is not valid UTF-8' },
+  /** A RCPT TO line whose bytes are not UTF-8. */
+  recipientNotUtf8: { code: 501, enhanced: '5.1.3', text: 'Recipient address is not valid UTF-8' },
+  /** RFC 6531 §3.5: a non-ASCII address in a transaction that did not ask for SMTPUTF8. */
+  smtpUtf8Required: { code: 553, enhanced: '5.6.7', text: 'Non-ASCII addresses require SMTPUTF8' },
   /** `bareLineFeeds: 'reject'`: Postfix's code for the same refusal (`smtpd_forbid_bare_newline`). */
   bareLineFeed: { code: 550, enhanced: '5.5.2', text: 'Bare <LF> or <CR> received: lines must end with <CR><LF>' },
 } as const;

@@ -48,7 +48,9 @@ import {
   keepOwnEnhancedCodes,
   onEachConnection,
   type ConnectionHook,
+  type SmtpConnection,
 } from './smtp-server/index.js';
+import { refuseMalformedAddresses } from './hardening/address-encoding.js';
 import { OpenSockets } from './server/open-sockets.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { clientLimits } from './limits/client-limits.plugin.js';
@@ -210,7 +212,12 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
 
   /** What every new connection gets before its greeting. */
   private connectionHooks(): ConnectionHook[] {
-    const hooks: ConnectionHook[] = [this.sessionLimits.guard, this.lineEndings.guard, batchReplies];
+    const hooks: ConnectionHook[] = [
+      this.sessionLimits.guard,
+      (connection) => refuseMalformedAddresses(connection, (reply) => this.send(connection, reply)),
+      this.lineEndings.guard,
+      batchReplies,
+    ];
     if (this.enhancedCodes) hooks.push(keepOwnEnhancedCodes);
     if (this.info.authEnabled) hooks.push((connection) => this.authPolicy.guard(connection, this.session(connection.session)));
     return hooks;
@@ -521,6 +528,11 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
    */
   private get enhancedCodes(): boolean {
     return !this.options.hideENHANCEDSTATUSCODES;
+  }
+
+  /** One of the module's canned replies, with its enhanced code when the client takes them. */
+  private send(connection: SmtpConnection, reply: { code: number; enhanced: string; text: string }): void {
+    connection.send(reply.code, this.toError(SmtpException.of(reply)).message);
   }
 
   private toError(exception: SmtpException): SMTPServerError {

@@ -466,6 +466,22 @@ describe('TLS and authentication', () => {
       transport.close();
     });
 
+    it('advertises AUTH only once the connection is secure (RFC 4954 §4); a cleartext AUTH gets 530', async () => {
+      running = await submission(['PLAIN', 'CRAM-MD5']);
+      const client = await SmtpTestClient.connect(running.port);
+      const cleartext = await client.ehlo();
+      expect(cleartext.lines).toContain('STARTTLS');
+      expect(cleartext.lines.filter((line) => line.startsWith('AUTH'))).toEqual([]);
+      expect(await client.send(`AUTH PLAIN ${Buffer.from('\0alice\0secret').toString('base64')}`)).toMatchObject({
+        code: 530,
+        enhancedCode: '5.7.0',
+      });
+      await client.startTls(verifying(main));
+      expect((await client.ehlo()).lines).toContain('AUTH PLAIN CRAM-MD5');
+      expect(phases('auth')).toEqual([]);
+      await client.quit();
+    });
+
     it('advertises exactly the authMethods, and refuses the others with 504', async () => {
       running = await submission(['PLAIN', 'CRAM-MD5']);
       const client = await SmtpTestClient.connect(running.port);

@@ -7,7 +7,7 @@ import type { FumiSession } from '../fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { AuthFailureLimiter } from './auth-failure.limiter.js';
-import { gateAuth, type SmtpConnection } from '../smtp-server/index.js';
+import { gateAuth, shapeEhloReply, type SmtpConnection } from '../smtp-server/index.js';
 
 /** How smtp-server's `onAuth` callback is answered. */
 export type AuthCallback = (error: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
@@ -36,11 +36,17 @@ export class AuthAttemptPolicy {
   }
 
   /**
-   * Makes every AUTH command of `session`'s connection pass the checks before the exchange.
+   * Makes every AUTH command of `session`'s connection pass the checks before the exchange, and
+   * keeps AUTH out of the EHLO reply while the connection is in cleartext (unless
+   * `allowInsecureAuth`).
    * Returns what to run when the connection is gone: an exchange it left unfinished gives its
    * unit of the address budget back.
    */
   guard(connection: SmtpConnection, session: FumiSession): () => void {
+    // RFC 4954 §4: a mechanism the server would refuse in cleartext is not offered there.
+    if (!this.allowInsecureAuth) {
+      shapeEhloReply(connection, (keywords) => (connection.secure ? keywords : keywords.filter((k) => !/^AUTH\b/i.test(k))));
+    }
     const answer = (exception: SmtpException) => {
       const error = this.toError(exception);
       connection.send(error.responseCode ?? exception.responseCode, error.message); // a 421 also closes

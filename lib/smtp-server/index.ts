@@ -5,6 +5,7 @@ export { gateAuth, type AuthGate } from './auth-gate.js';
 export { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
 export { commandVerb, interceptCommands, type CommandInterceptor, type InterceptedCommand } from './command-interceptor.js';
 export { onEachConnection, type ConnectionHook } from './connection-hooks.js';
+export { shapeEhloReply, type EhloShaper } from './ehlo-reply.js';
 export { checkEngineVersion, engineVersion, engineVersionWarning, VERIFIED_ENGINE_VERSIONS } from './engine-version.js';
 export { keepOwnEnhancedCodes } from './enhanced-status-codes.js';
 export { batchReplies } from './reply-batching.js';
