@@ -1,47 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { ContextIdFactory, ExternalContextCreator, ModuleRef, ModulesContainer, REQUEST, type ContextId } from '@nestjs/core';
+import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { recordEnhancers } from './enhancer-recorder.js';
+import type { NextFunction, SmtpContext } from './context/smtp.context.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
 import { type FumiSession, kRuntime, type SessionRuntime } from './fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
-import { createHandlerPipeline, type HandlerPipeline } from './handler-pipeline.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
-import { planScopedInstance, type ScopedInstancePlan } from './scoped-instance.plan.js';
 import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
 import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
-/** A request-scoped class's instance for a connection. */
-type ScopedInstances = (session: FumiSession) => MaybePromise<HandlerHost>;
-
-/** A handler's pipeline, and whether it may serve instances of other connections. */
-interface BuiltPipeline {
-  run: HandlerPipeline;
-  contextual: boolean;
-}
+/** A handler method inside the guards, interceptors, pipes and filters Nest gave it. */
+type Pipeline = (ctx: SmtpContext, next: NextFunction) => Promise<unknown>;
 
 /**
- * Wraps handler methods in the guards, interceptors, pipes and exception filters that Nest's
- * `ExternalContextCreator` resolves for them (global ones included, `'fumi'` context type), as
- * controllers are wrapped for HTTP; `createHandlerPipeline` runs what it resolved.
+ * Wraps handler methods in Nest's own pipeline (`ExternalContextCreator`, context type
+ * `'fumi'`), as @nestjs/microservices wraps message handlers: every guard, interceptor, pipe
+ * and exception filter Nest resolves (global, class, method) applies.
  */
 @Injectable()
 export class FumiContextCreator {
   private readonly paramsFactory = new FumiParamsFactory();
   private readonly contextCreator: ExternalContextCreator;
-  private readonly scopedInstances = new Map<InstanceWrapper, ScopedInstances>();
+  /** Request-scoped classes, each with the slot of `SessionRuntime.scoped` for its instance. */
+  private readonly instanceSlots = new Map<InstanceWrapper, number>();
   /** Slots of `SessionRuntime.scoped` handed out so far. */
   private slots = 0;
-  /** The wrappers that may hold instances per context id, and how many modules they came from. */
-  private contextual?: { wrappers: InstanceWrapper[]; modules: number };
 
   constructor(
     externalContextCreator: ExternalContextCreator,
     private readonly moduleRef: ModuleRef,
-    private readonly modules: ModulesContainer,
   ) {
     this.contextCreator = withSmtpGuardDenials(externalContextCreator);
   }
@@ -56,165 +46,116 @@ export class FumiContextCreator {
       declaresNext: this.declaresNext(wrapper, methodName, method),
     };
     const scoped = !wrapper.isDependencyTreeStatic() || wrapper.isTransient;
-    if (!scoped) {
-      const instance = wrapper.instance as HandlerHost;
-      const { run } = this.build(instance, methodName);
-      return { ...base, invoke: (ctx, next) => run(instance, ctx, next) };
-    }
-    // One instance per connection, resolved on the connection's first call and reused by every
-    // later phase and method (see scopedInstancesOf). The pipeline built for the first
-    // connection serves all later ones, unless an enhancer is itself per connection.
-    const instanceFor = this.scopedInstancesOf(wrapper);
-    let shared: HandlerPipeline | undefined;
-    const ownSlot = this.slots++;
-    const pipelineFor = (instance: HandlerHost, session: FumiSession): HandlerPipeline => {
-      // An instance with a method of its own (bound in its constructor, say) gets a pipeline of
-      // its own: the shared one calls the class's method.
-      const own = instance[methodName] !== prototype?.[methodName];
-      const scoped = this.slotsOf(session);
-      let run = (own ? undefined : shared) ?? (scoped[ownSlot] as HandlerPipeline | undefined);
-      if (!run) {
-        const built = this.build(instance, methodName, this.contextIdOf(session), wrapper.id);
-        if (built.contextual || own) scoped[ownSlot] = built.run;
-        else shared = built.run;
-        run = built.run;
-      }
-      return run;
-    };
-    return {
-      ...base,
-      invoke: (ctx, next) => {
-        const instance = instanceFor(ctx.session);
-        if (!isPromiseLike(instance)) return pipelineFor(instance, ctx.session)(instance, ctx, next);
-        return instance.then((resolved) => pipelineFor(resolved, ctx.session)(resolved, ctx, next));
-      },
-    };
-  }
+    if (!scoped) return { ...base, invoke: this.build(wrapper.instance as HandlerHost, methodName) };
 
-  /**
-   * Has Nest resolve the method's enhancers, as for a controller, and runs them with our own
-   * executor; should Nest's resolution go unobserved, Nest's pipeline runs them instead.
-   */
-  private build(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): BuiltPipeline {
-    const method = instance[methodName]!;
-    let nestPipeline: ((...args: unknown[]) => Promise<unknown>) | undefined;
-    const enhancers = recordEnhancers(this.contextCreator, (creator) => {
-      nestPipeline = creator.create(
-        instance,
-        method,
-        methodName,
-        FUMI_ARGS_METADATA,
-        this.paramsFactory,
-        contextId,
-        inquirerId,
-        { guards: true, interceptors: true, filters: true },
-        FUMI_CONTEXT_TYPE,
-      );
-    });
-    if (enhancers) return { run: createHandlerPipeline(method, enhancers), contextual: enhancers.contextual };
-    const fallback = nestPipeline!;
-    return { run: (_instance, ctx, next) => fallback(ctx, next), contextual: true };
-  }
-
-  /**
-   * A request-scoped class's instance per connection, shared by all its handler methods, and
-   * the dearest step of a connection's first command. Nest's injector resolves it for the
-   * class's first connection and records the class's dependencies as it goes; later
-   * connections get theirs built from that record where the tree allows (planScopedInstance).
-   * Either way it is kept in a slot of the session's own, so that it goes with the session, and
-   * a later command costs one array read. (In a WeakMap keyed by the context id each entry held
-   * its own key alive through the session: a young-generation collection could not free a
-   * closed connection's objects, and copied them all to the old generation instead.)
-   */
-  private scopedInstancesOf(wrapper: InstanceWrapper): ScopedInstances {
-    let instanceFor = this.scopedInstances.get(wrapper);
-    if (instanceFor) return instanceFor;
+    // Per connection, as Nest builds a request-scoped controller's handler per request: the
+    // class's instance for the connection's context, and this method's pipeline around it.
     const slot = this.slots++;
-    let plan: ScopedInstancePlan | undefined;
-    // This very provider: by its token across modules, the injector could give another module's
-    // (the last one registered), neither the class whose handlers these are nor the one planned.
-    const hostModuleRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
-    const resolve = (contextId: ContextId, scoped: unknown[]): Promise<HandlerHost> =>
-      (hostModuleRef
-        ? hostModuleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: true })
-        : this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
-      ).then(
-        (instance) => {
-          scoped[slot] = instance;
-          plan ??= planScopedInstance(wrapper);
-          return instance;
-        },
+    const instanceSlot = this.instanceSlotOf(wrapper);
+    const pipelineFor = (session: FumiSession): MaybePromise<Pipeline> => {
+      const scoped = this.slotsOf(session);
+      const known = scoped[slot] as MaybePromise<Pipeline> | undefined;
+      if (known) return known;
+      const contextId = this.contextIdOf(session);
+      const built = this.instanceOf(wrapper, instanceSlot, session, contextId).then(
+        (instance) => (scoped[slot] = this.build(instance, methodName, contextId, wrapper.id)),
         (error: unknown) => {
-          // The phase fails; the connection's next phase tries again, as a built one would.
+          // The phase fails; the connection's next phase tries again.
           scoped[slot] = undefined;
           throw error;
         },
       );
-    instanceFor = (session) => {
-      const scoped = this.slotsOf(session);
-      const known = scoped[slot] as MaybePromise<HandlerHost> | undefined;
-      if (known) return known;
-      const contextId = this.contextIdOf(session);
-      // A strategy's context ids (durable trees) are the injector's to map.
-      const built = typeof plan === 'function' && !contextId.getParent ? (plan(contextId) as HandlerHost | undefined) : undefined;
-      const instance = built ?? resolve(contextId, scoped);
-      scoped[slot] = instance;
-      return instance;
+      scoped[slot] = built;
+      return built;
     };
-    this.scopedInstances.set(wrapper, instanceFor);
-    return instanceFor;
+    return {
+      ...base,
+      invoke: (ctx, next) => {
+        const run = pipelineFor(ctx.session);
+        return isPromiseLike(run) ? run.then((ready) => ready(ctx, next)) : run(ctx, next);
+      },
+    };
   }
 
-  /** The session's slots, made with room for every slot handed out at bootstrap. */
+  private build(instance: HandlerHost, methodName: string, contextId?: ContextId, inquirerId?: string): Pipeline {
+    return this.contextCreator.create(
+      instance,
+      instance[methodName]!,
+      methodName,
+      FUMI_ARGS_METADATA,
+      this.paramsFactory,
+      contextId,
+      inquirerId,
+      { guards: true, interceptors: true, filters: true },
+      FUMI_CONTEXT_TYPE,
+    );
+  }
+
+  /**
+   * A request-scoped class's instance for the connection, resolved once and shared by all its
+   * handler methods; from the module that declared the class, since another module may provide
+   * a class of its own under the same token.
+   */
+  private instanceOf(wrapper: InstanceWrapper, slot: number, session: FumiSession, contextId: ContextId): Promise<HandlerHost> {
+    const scoped = this.slotsOf(session);
+    const known = scoped[slot] as Promise<HandlerHost> | undefined;
+    if (known) return known;
+    const hostModuleRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
+    const resolved = (
+      hostModuleRef
+        ? hostModuleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: true })
+        : this.moduleRef.resolve<HandlerHost>(wrapper.token as string, contextId, { strict: false })
+    ).catch((error: unknown) => {
+      scoped[slot] = undefined;
+      throw error;
+    });
+    scoped[slot] = resolved;
+    return resolved;
+  }
+
+  private instanceSlotOf(wrapper: InstanceWrapper): number {
+    let slot = this.instanceSlots.get(wrapper);
+    if (slot === undefined) this.instanceSlots.set(wrapper, (slot = this.slots++));
+    return slot;
+  }
+
+  /** The session's slots, made with room for every slot handed out so far. */
   private slotsOf(session: FumiSession): unknown[] {
     return (session[kRuntime].scoped ??= new Array<unknown>(this.slots));
   }
 
-  /** The connection's DI sub-tree: created once, with the session as its `REQUEST`. */
+  /**
+   * The connection's DI sub-tree: created on first use, with the session as its `REQUEST`.
+   * Once the connection is over the session lets it go (releaseContext), and a later lookup
+   * (late work of a handler's) opens a new one for the same session.
+   */
   private contextIdOf(session: FumiSession): ContextId {
     const runtime = session[kRuntime];
-    if (!runtime.contextId) {
-      runtime.contextId = ContextIdFactory.getByRequest(session, []);
-      runtime.releaseContext = this.releaseContext;
-      this.moduleRef.registerRequestByContextId(session, runtime.contextId);
-    }
-    return runtime.contextId;
+    if (runtime.contextId) return runtime.contextId;
+    runtime.releaseContext ??= this.releaseContext;
+    return this.openContext(session);
   }
 
-  /**
-   * Called once the connection is over: every wrapper forgets its instance for the connection's
-   * context id, and the session its slots. The injector keeps instances in WeakMaps keyed by the
-   * context id, whose values (the instances injecting the session) hold that key alive: left
-   * there, they survive every young-generation collection until a full one finds them, all of
-   * a short connection's objects copied to the old generation on the way. The session stays
-   * registered as the context's `REQUEST`, so that `moduleRef.resolve()` for the context
-   * afterwards (late work of a handler's) builds new instances for the same session. Transient
-   * providers' instances, kept per inquirer, are left to the collector.
-   */
-  private readonly releaseContext = (runtime: SessionRuntime): void => {
-    const contextId = runtime.contextId;
-    runtime.scoped = undefined;
-    if (!contextId) return;
-    for (const wrapper of this.contextualWrappers()) wrapper.removeInstanceByContextId(contextId);
+  private readonly openContext = (session: FumiSession): ContextId => {
+    const runtime = session[kRuntime];
+    runtime.reopenContext = undefined;
+    // Asked while the session has none, so that a ContextIdStrategy (durable trees) attaches to it.
+    const contextId = ContextIdFactory.getByRequest(session, []);
+    runtime.contextId = contextId;
+    this.moduleRef.registerRequestByContextId(session, contextId);
+    return contextId;
   };
 
   /**
-   * Every wrapper whose instances may be per context but `REQUEST`'s, collected again when a
-   * module is added (lazy loading).
+   * Called once the connection is over: the session drops its context id and what was built for
+   * it, and nothing else holds them, so the injector's entries for the context (kept in WeakMaps
+   * keyed by it) go with the next collection.
    */
-  private contextualWrappers(): readonly InstanceWrapper[] {
-    if (this.contextual?.modules === this.modules.size) return this.contextual.wrappers;
-    const wrappers: InstanceWrapper[] = [];
-    for (const module of this.modules.values()) {
-      for (const collection of [module.providers, module.injectables, module.controllers]) {
-        for (const wrapper of collection.values()) {
-          if (wrapper.token !== REQUEST && !wrapper.isDependencyTreeStatic()) wrappers.push(wrapper);
-        }
-      }
-    }
-    this.contextual = { wrappers, modules: this.modules.size };
-    return wrappers;
-  }
+  private readonly releaseContext = (runtime: SessionRuntime): void => {
+    runtime.contextId = undefined;
+    runtime.scoped = undefined;
+    runtime.reopenContext = this.openContext;
+  };
 
   /** `@Next()` on a parameter, or an undecorated `(ctx, next)` signature as in fumi. */
   private declaresNext(wrapper: InstanceWrapper, methodName: string, method: unknown): boolean {

@@ -1,5 +1,4 @@
-import type { ContextId } from '@nestjs/core';
-import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constants.js';
+import { type ContextId, ContextIdFactory } from '@nestjs/core';
 import type { CipherNameAndProtocol } from 'node:tls';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
@@ -26,8 +25,10 @@ export interface SessionRuntime {
   contextId?: ContextId;
   /** What request-scoped handlers keep per connection (instances, pipelines), by slot: see `FumiContextCreator`. */
   scoped?: unknown[];
-  /** Lets the injector's records of the connection's sub-tree go; set with `contextId`. */
+  /** Drops `contextId` and `scoped` once the connection is over; set with `contextId`. */
   releaseContext?: (runtime: SessionRuntime) => void;
+  /** Set once `contextId` was dropped: a later lookup of the session's context opens a new one. */
+  reopenContext?: (session: FumiSession) => ContextId;
   /** A phase chain is running: shutdown lets it finish. */
   busy: boolean;
   /**
@@ -82,17 +83,6 @@ export class FumiSession<TState extends object = Record<string, unknown>, TUser 
     /** The server that accepted the connection. */
     readonly server: FumiServerInfo,
   ) {}
-
-  /**
-   * The connection's DI context id, where `ContextIdFactory.getByRequest(session)` looks for it
-   * (as on an HTTP request Nest's router has marked), so that code which was not injected a
-   * request-scoped provider resolves the connection's own. A getter, not a property set per
-   * connection: every session keeps one hidden class.
-   * @internal
-   */
-  get [REQUEST_CONTEXT_ID](): ContextId | undefined {
-    return this[kRuntime].contextId;
-  }
 
   /** Unique per connection. */
   get id(): string {
@@ -189,4 +179,40 @@ export class FumiSession<TState extends object = Record<string, unknown>, TUser 
       ...(raw?.dsn ? { dsn: raw.dsn } : {}),
     };
   }
+}
+
+/**
+ * The key under which `ContextIdFactory.getByRequest(request)` finds a request's context id.
+ * Nest exports it only from its internal entry point, so it is taken from what the public
+ * `getByRequest()` reads: a key whose value it returns as the context id.
+ */
+const REQUEST_CONTEXT_ID_KEY = ((): symbol | undefined => {
+  const marker = { id: -1 };
+  let key: symbol | undefined;
+  const probe = new Proxy(
+    {},
+    {
+      get: (_target, property) => {
+        if (typeof property !== 'symbol' || (key ?? property) !== property) return undefined;
+        key = property;
+        return marker;
+      },
+    },
+  );
+  return ContextIdFactory.getByRequest(probe, []) === marker ? key : undefined;
+})();
+
+if (REQUEST_CONTEXT_ID_KEY) {
+  /**
+   * The connection's DI context id, where `ContextIdFactory.getByRequest(session)` looks for it
+   * (as on an HTTP request Nest's router has marked), so that code which was not injected a
+   * request-scoped provider resolves the connection's own. On the prototype, not set per
+   * connection: every session keeps one hidden class.
+   */
+  Object.defineProperty(FumiSession.prototype, REQUEST_CONTEXT_ID_KEY, {
+    get(this: FumiSession): ContextId | undefined {
+      const runtime = this[kRuntime];
+      return runtime.contextId ?? runtime.reopenContext?.(this);
+    },
+  });
 }

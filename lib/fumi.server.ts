@@ -592,8 +592,8 @@ function describeUser(user: unknown): string {
 
 /**
  * Drops one hold on the connection's DI sub-tree. Once the connection is closed and none of its
- * chains is running any more (one that outlived its timeout included), what the injector keeps
- * for the sub-tree can go now, not at the next full garbage collection.
+ * chains is running any more (one that outlived its timeout included), the session drops the
+ * sub-tree's context id, and with it everything Nest built for the connection.
  */
 function letGo(runtime: SessionRuntime): void {
   if (--runtime.holds === 0) runtime.releaseContext?.(runtime);

@@ -31,6 +31,9 @@ function fromHttp(error: HttpException): MappedReply {
       return { exception: new SmtpException(text, 552, '5.3.4'), unexpected: false };
     case HttpStatus.TOO_MANY_REQUESTS:
       return { exception: new SmtpException(text, 451, '4.7.1'), unexpected: false };
+    case HttpStatus.REQUEST_TIMEOUT:
+      // Nest's timeout() interceptor recipe throws it: the client should retry, not give up.
+      return { exception: new SmtpException(text, 451, '4.4.2'), unexpected: false };
     case HttpStatus.BAD_REQUEST:
       return { exception: new SmtpException(text, 550, '5.5.4'), unexpected: false };
   }
@@ -46,8 +49,9 @@ function localError(): SmtpException {
 
 /**
  * Maps anything a handler chain throws to the reply the client gets:
- * `SmtpException` as it is, Nest's HTTP exceptions by status (401→530, 403→550, 4xx→550,
- * 5xx→451), everything else to `451 4.3.0` without leaking its text.
+ * `SmtpException` as it is, Nest's HTTP exceptions by status (401→530 5.7.0, 403→550 5.7.1,
+ * 400→550 5.5.4, 408→451 4.4.2, 413→552 5.3.4, 429→451 4.7.1, other 4xx→550, 5xx→451 4.3.0),
+ * everything else to `451 4.3.0` without leaking its text.
  */
 export function toSmtpReply(error: unknown): MappedReply {
   if (error instanceof SmtpException) return { exception: error, unexpected: false };

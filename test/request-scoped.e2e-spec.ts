@@ -1,6 +1,5 @@
 import { Inject, Injectable, Module, Scope, type Type } from '@nestjs/common';
-import { ContextIdFactory, DiscoveryService, INQUIRER, ModuleRef, REQUEST } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import { ContextIdFactory, INQUIRER, ModuleRef, REQUEST } from '@nestjs/core';
 import {
   Ctx,
   type FumiSession,
@@ -15,7 +14,6 @@ import {
   SmtpContext,
 } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
-import { planScopedInstance } from '../lib/scoped-instance.plan.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -88,9 +86,8 @@ async function mailFromCodes(port: number, times = 1): Promise<number[]> {
 }
 
 /**
- * After a class's first connection the module builds request-scoped trees itself from what Nest's
- * injector recorded (lib/scoped-instance.plan.ts). Every connection, the first and the later
- * ones, must get exactly what the injector would have given it.
+ * Every connection, the first and the later ones, gets exactly what Nest's injector gives a
+ * request of its own.
  */
 describe('request-scoped trees on later connections', () => {
   let running: RunningApp | undefined;
@@ -245,15 +242,15 @@ describe('request-scoped trees on later connections', () => {
     expect(helpers.size).toBe(3);
   });
 
-  /** The plan each class gets once Nest has resolved it: a builder for the common tree only. */
-  it('builds the common tree itself once the injector has resolved it, and nothing else', async () => {
+  it('gives every connection a tree of its own, shared services and injector-only providers included', async () => {
     running = await startApp({ providers: [...providers, Ledger, FirstHandler, SecondHandler] });
-    const wrappers = running.app.get(DiscoveryService, { strict: false }).getProviders();
-    const wrapperOf = (type: Type) => wrappers.find((wrapper) => wrapper.metatype === type) as InstanceWrapper;
-    await mailFromCodes(running.port);
-    expect(typeof planScopedInstance(wrapperOf(FirstHandler))).toBe('function');
-    expect(typeof planScopedInstance(wrapperOf(Ledger))).toBe('function');
-    for (const type of leftToTheInjector) expect(planScopedInstance(wrapperOf(type))).toBe('injector');
+    for (let connection = 0; connection < 3; connection++) expect(await mailFromCodes(running.port)).toEqual([250]);
+    const firsts = seen.filter((entry) => entry.handler === 'first');
+    expect(firsts).toHaveLength(3);
+    expect(new Set(firsts.map((entry) => entry.ledger)).size).toBe(3);
+    for (const entry of firsts) expect(entry.ledger.session).toBe(entry.session);
+    expect(checks.filter((check) => !check.endsWith('true'))).toEqual([]);
+    expect(checks).toHaveLength(9);
   });
 
   /** Another module gives the handler class's token to a class of its own. */

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Scope } from '@nestjs/common';
 import { readdir } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ctx, DataContext, OnData, OnMailFrom, OnRcptTo } from '../../lib/index.js';
+import { Ctx, DataContext, type FumiSession, InjectSmtpSession, OnData, OnMailFrom, OnRcptTo, type RcptToContext } from '../../lib/index.js';
 import { SmtpTestClient } from '../../lib/testing/index.js';
 import { startApp, type RunningApp } from '../support/app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -15,8 +15,9 @@ import { watchProcessFaults } from './support/process-faults.js';
 
 /**
  * Many whole sessions in a row (connect, EHLO, MAIL, RCPT, DATA, QUIT), every phase through the
- * Nest pipeline, some messages large enough to be spooled to disk: afterwards heap, handles,
- * spool files and sessions are back where they started. CI runs FUMI_SOAK_SESSIONS=3000 by
+ * Nest pipeline, one request-scoped handler with its own DI sub-tree per connection, some
+ * messages large enough to be spooled to disk: afterwards heap, handles, spool files and
+ * sessions are back where they started. CI runs FUMI_SOAK_SESSIONS=3000 by
  * default; the issue's figure is 50,000.
  */
 const SESSIONS = countFromEnv('FUMI_SOAK_SESSIONS', 3000);
@@ -38,6 +39,23 @@ class SoakInbox {
   }
 }
 
+let tallies = 0;
+
+/** Nest's injector builds one per connection; the connection's end must let it go. */
+@Injectable({ scope: Scope.REQUEST })
+class SoakTally {
+  private recipients = 0;
+
+  constructor(@InjectSmtpSession() private readonly session: FumiSession) {
+    tallies++;
+  }
+
+  @OnRcptTo() recipient(@Ctx() ctx: RcptToContext) {
+    if (ctx.session !== this.session) ctx.reject('Foreign session', 554);
+    this.recipients++;
+  }
+}
+
 async function session(port: number, index: number): Promise<void> {
   // spread over 127.0.0.1-50: 50,000 connections would otherwise wear out one address's ports
   const client = await SmtpTestClient.connect(port, { localAddress: `127.0.0.${1 + (index % 50)}` });
@@ -51,7 +69,7 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
   const spoolDirectory = mkdtempSync(join(tmpdir(), 'fumi-soak-'));
 
   beforeAll(async () => {
-    running = await startApp({ providers: [SoakInbox] }, { spoolThreshold: 16 * 1024, spoolDirectory });
+    running = await startApp({ providers: [SoakInbox, SoakTally] }, { spoolThreshold: 16 * 1024, spoolDirectory });
   });
   afterAll(async () => {
     await running.close();
@@ -105,6 +123,7 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
     recordFigures('soak', figures);
 
     expect(received).toBe(WARM_UP + SESSIONS);
+    expect(tallies).toBe(WARM_UP + SESSIONS);
     expect(running.server.connections).toBe(0);
     expect(await readdir(spoolDirectory)).toEqual([]);
     // Timeouts are judged one by one (the test runner arms its own); every other handle by count
