@@ -9,7 +9,7 @@ import { type FumiSession, kRuntime, type SessionRuntime } from './fumi-session.
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
-import type { FumiHandler } from './interfaces/fumi-handler.interface.js';
+import type { FumiHandler } from './discovery/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
 /** A handler method inside the guards, interceptors, pipes and filters Nest gave it. */

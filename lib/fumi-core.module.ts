@@ -2,9 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { FumiContextCreator } from './fumi-context.creator.js';
 import { FumiEvents } from './fumi-events.js';
-import { FumiExplorer } from './fumi.explorer.js';
-import { FumiHandlerRegistry } from './fumi-handler.registry.js';
-import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
+import { FumiExplorer } from './discovery/fumi.explorer.js';
+import { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
+import { FumiMetadataAccessor } from './discovery/fumi-metadata.accessor.js';
 
 /**
  * What all servers of an app share: one explorer, so that handlers are discovered once however

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { FumiCoreModule } from './fumi-core.module.js';
 import { FumiEvents } from './fumi-events.js';
-import { FumiHandlerRegistry } from './fumi-handler.registry.js';
+import { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
 import {
   FUMI_ASYNC_OPTIONS_TYPE,
   FUMI_MODULE_OPTIONS,
