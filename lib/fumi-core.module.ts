@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { FumiContextCreator } from './fumi-context.creator.js';
+import { FumiContextCreator } from './execution/fumi-context.creator.js';
 import { FumiEvents } from './fumi-events.js';
 import { FumiExplorer } from './discovery/fumi.explorer.js';
 import { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';

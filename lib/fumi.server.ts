@@ -40,7 +40,7 @@ import {
   DEFAULT_MAX_RECIPIENTS,
   DEFAULT_SPOOL_THRESHOLD,
 } from './fumi.constants.js';
-import { isPromiseLike, type MaybePromise } from './maybe-async.js';
+import { isPromiseLike, type MaybePromise } from './execution/maybe-async.js';
 import { MessageSpool } from './message/message-spool.js';
 import {
   batchReplies,
@@ -63,7 +63,7 @@ import { validateFumiOptions } from './fumi-options.validator.js';
 import { FumiSession, type FumiServerInfo, kRuntime, type SessionRuntime, toSmtpAddress } from './fumi-session.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 import { SmtpException } from './smtp.exception.js';
-import { toSmtpReply } from './smtp-reply.mapper.js';
+import { toSmtpReply } from './execution/smtp-reply.mapper.js';
 import type { SmtpPhase } from './smtp-phase.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import type { FumiCertificateOptions } from './tls/certificate.loader.js';

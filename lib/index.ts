@@ -54,7 +54,7 @@ export { RcptToContext } from './context/rcpt-to.context.js';
 export { DataContext } from './context/data.context.js';
 export { CloseContext } from './context/close.context.js';
 export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.map.js';
-export { FumiArgumentsHost, FumiExecutionContext } from './fumi-arguments-host.js';
+export { FumiArgumentsHost, FumiExecutionContext } from './execution/fumi-arguments-host.js';
 
 export type { ReceivedHeaderOptions } from './message/received-header.js';
 export { SmtpException, SMTPError } from './smtp.exception.js';

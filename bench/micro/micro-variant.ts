@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { SMTPServer } from 'smtp-server';
 import { FumiServer, FumiSession, MailFromContext } from '../../lib/index.js';
 import { FumiHandlerRegistry } from '../../lib/discovery/fumi-handler.registry.js';
-import type { MaybePromise } from '../../lib/maybe-async.js';
+import type { MaybePromise } from '../../lib/execution/maybe-async.js';
 import { benchSmtpOptions } from '../servers/bench-smtp-options.js';
 import { FullAppModule } from '../servers/full/full-app.module.js';
 import { PlainAppModule } from '../servers/plain/plain-app.module.js';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { isPromiseLike, type MaybePromise } from '../../lib/maybe-async.js';
+import { isPromiseLike, type MaybePromise } from '../../lib/execution/maybe-async.js';
 import { median } from '../harness/median.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { PipeTransform, Type } from '@nestjs/common';
 import { FUMI_ARGS_METADATA } from '../fumi.constants.js';
-import type { FumiParamType } from '../fumi-paramtype.enum.js';
+import type { FumiParamType } from '../execution/fumi-paramtype.enum.js';
 
 type Pipe = Type<PipeTransform> | PipeTransform;
 

@@ -1,5 +1,5 @@
 import type { PipeTransform, Type } from '@nestjs/common';
-import { FumiParamType } from '../fumi-paramtype.enum.js';
+import { FumiParamType } from '../execution/fumi-paramtype.enum.js';
 import type { FumiSession } from '../fumi-session.js';
 import { createFumiParamDecorator } from './fumi-param.decorator.js';
 

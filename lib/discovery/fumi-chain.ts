@@ -1,7 +1,7 @@
 import type { SmtpContext } from '../context/smtp.context.js';
 import { MESSAGES } from '../fumi.messages.js';
 import type { FumiHandler } from './fumi-handler.interface.js';
-import { isPromiseLike, type MaybePromise } from '../maybe-async.js';
+import { isPromiseLike, type MaybePromise } from '../execution/maybe-async.js';
 
 /**
  * A phase's handlers composed into one function, Koa-style. It returns nothing when every

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { FumiContextCreator } from '../fumi-context.creator.js';
+import { FumiContextCreator } from '../execution/fumi-context.creator.js';
 import { FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
 import { MESSAGES } from '../fumi.messages.js';

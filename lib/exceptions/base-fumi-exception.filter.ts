@@ -1,5 +1,5 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
-import { toSmtpReply } from '../smtp-reply.mapper.js';
+import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
 
 /**
  * The default mapping from errors to SMTP replies, as a filter to extend: override `catch`,

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef, type ContextId } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import type { NextFunction, SmtpContext } from './context/smtp.context.js';
-import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from './fumi.constants.js';
+import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
+import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from '../fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
-import { type FumiSession, kRuntime, type SessionRuntime } from './fumi-session.js';
+import { type FumiSession, kRuntime, type SessionRuntime } from '../fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
-import type { FumiHandlerMetadata } from './interfaces/fumi-handler-options.interface.js';
-import type { FumiHandler } from './discovery/fumi-handler.interface.js';
+import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandler } from '../discovery/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;
 /** A handler method inside the guards, interceptors, pipes and filters Nest gave it. */

@@ -1,9 +1,9 @@
 import type { ParamData } from '@nestjs/common';
 import type { ParamsFactory } from '@nestjs/core';
-import type { NextFunction, SmtpContext } from './context/smtp.context.js';
-import { DataContext } from './context/data.context.js';
+import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
+import { DataContext } from '../context/data.context.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
-import type { FumiSession } from './fumi-session.js';
+import type { FumiSession } from '../fumi-session.js';
 
 /** The arguments every SMTP handler is invoked with, and that `host.getArgs()` returns. */
 export type FumiHandlerArgs = [ctx: SmtpContext, next: NextFunction];
