@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { FumiContextCreator } from './execution/fumi-context.creator.js';
-import { FumiEvents } from './fumi-events.js';
+import { FumiEvents } from './server/fumi-events.js';
 import { FumiExplorer } from './discovery/fumi.explorer.js';
 import { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
 import { FumiMetadataAccessor } from './discovery/fumi-metadata.accessor.js';

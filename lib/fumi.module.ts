@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { FumiCoreModule } from './fumi-core.module.js';
-import { FumiEvents } from './fumi-events.js';
+import { FumiEvents } from './server/fumi-events.js';
 import { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
 import {
   FUMI_ASYNC_OPTIONS_TYPE,
@@ -8,8 +8,8 @@ import {
   FUMI_OPTIONS_TYPE,
   FumiConfigurableModule,
 } from './fumi.module-definition.js';
-import { FumiServer } from './fumi.server.js';
-import { getFumiServerToken } from './fumi-server.token.js';
+import { FumiServer } from './server/fumi.server.js';
+import { getFumiServerToken } from './server/fumi-server.token.js';
 import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
 import { DEFAULT_SERVER_NAME } from './fumi.constants.js';
 

@@ -1,7 +1,7 @@
 export { FumiModule } from './fumi.module.js';
-export { FumiServer } from './fumi.server.js';
-export { FumiEvents, type FumiSessionEvent } from './fumi-events.js';
-export { getFumiServerToken, InjectFumiServer } from './fumi-server.token.js';
+export { FumiServer } from './server/fumi.server.js';
+export { FumiEvents, type FumiSessionEvent } from './server/fumi-events.js';
+export { getFumiServerToken, InjectFumiServer } from './server/fumi-server.token.js';
 export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
 export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
 export type { FumiHandlerOptions } from './interfaces/fumi-handler-options.interface.js';
@@ -44,7 +44,7 @@ export { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth/auth
 export type { CounterStore, CounterWindow } from './stores/counter-store.interface.js';
 export { MemoryCounterStore } from './stores/memory-counter.store.js';
 
-export { FumiSession, type FumiServerInfo } from './fumi-session.js';
+export { FumiSession, type FumiServerInfo } from './server/fumi-session.js';
 export { SmtpContext, type NextFunction } from './context/smtp.context.js';
 export { ConnectContext } from './context/connect.context.js';
 export { SecureContext, type TlsDetails } from './context/secure.context.js';

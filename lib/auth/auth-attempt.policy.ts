@@ -3,7 +3,7 @@ import type {
   SMTPServerAuthenticationResponse,
   SMTPServerError,
 } from 'smtp-server';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { AuthFailureLimiter } from './auth-failure.limiter.js';

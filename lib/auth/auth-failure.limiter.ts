@@ -1,4 +1,4 @@
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../smtp.exception.js';
 import type { CounterStore } from '../stores/counter-store.interface.js';

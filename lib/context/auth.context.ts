@@ -1,5 +1,5 @@
 import type { SMTPServerAuthentication } from 'smtp-server';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { MESSAGES, REPLIES } from '../fumi.messages.js';
 import { SmtpContext } from './smtp.context.js';
 

@@ -1,6 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Readable } from 'node:stream';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import type { SmtpAddress } from '../interfaces/smtp-address.interface.js';
 import type { MessageSpool } from '../message/message-spool.js';
 import { buildReceivedHeader, type ReceivedHeaderOptions } from '../message/received-header.js';

@@ -1,4 +1,4 @@
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import type { SmtpAddress } from '../interfaces/smtp-address.interface.js';
 import { SmtpContext } from './smtp.context.js';
 

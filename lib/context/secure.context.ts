@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { SmtpContext } from './smtp.context.js';
 
 /** What a TLS handshake settled on. */

@@ -1,6 +1,6 @@
 import type { PipeTransform, Type } from '@nestjs/common';
 import { FumiParamType } from '../execution/fumi-paramtype.enum.js';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { createFumiParamDecorator } from './fumi-param.decorator.js';
 
 type Pipe = Type<PipeTransform> | PipeTransform;

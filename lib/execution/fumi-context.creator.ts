@@ -5,7 +5,7 @@ import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
 import { FUMI_ARGS_METADATA, FUMI_CONTEXT_TYPE } from '../fumi.constants.js';
 import { FumiParamsFactory } from './fumi-params.factory.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
-import { type FumiSession, kRuntime, type SessionRuntime } from '../fumi-session.js';
+import { type FumiSession, kRuntime, type SessionRuntime } from '../server/fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
 import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';

@@ -3,7 +3,7 @@ import type { ParamsFactory } from '@nestjs/core';
 import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
 import { DataContext } from '../context/data.context.js';
 import { FumiParamType } from './fumi-paramtype.enum.js';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 
 /** The arguments every SMTP handler is invoked with, and that `host.getArgs()` returns. */
 export type FumiHandlerArgs = [ctx: SmtpContext, next: NextFunction];

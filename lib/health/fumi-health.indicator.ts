@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
-import { lookUpFumiServers } from '../fumi-server.lookup.js';
+import { lookUpFumiServers } from '../server/fumi-server.lookup.js';
 
 /** How one SMTP server is doing, as the health check reports it. */
 export interface FumiServerHealth {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { clientAddressKey } from '../auth/client-address-key.js';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
 import type { FumiClientLimits, RateLimit } from '../interfaces/fumi-client-limits.interface.js';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';

@@ -1,4 +1,4 @@
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 
 export interface ReceivedHeaderOptions {
   /** The date of receipt; now by default. */

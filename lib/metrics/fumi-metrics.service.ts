@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ModuleRef } from '@nestjs/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
-import { FumiEvents, type FumiSessionEvent } from '../fumi-events.js';
+import { FumiEvents, type FumiSessionEvent } from '../server/fumi-events.js';
 import { FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
-import { lookUpFumiServers } from '../fumi-server.lookup.js';
+import { lookUpFumiServers } from '../server/fumi-server.lookup.js';
 import { DEFAULT_DURATION_BUCKETS, DEFAULT_METRICS_PREFIX, DEFAULT_SIZE_BUCKETS } from './fumi-metrics.constants.js';
 import { FUMI_METRICS_OPTIONS } from './fumi-metrics.module-definition.js';
 import type { FumiMetricsModuleOptions } from './fumi-metrics-options.interface.js';

@@ -1,6 +1,6 @@
 import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import type { SmtpContext } from '../context/smtp.context.js';
-import type { FumiSession } from '../fumi-session.js';
+import type { FumiSession } from '../server/fumi-session.js';
 import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
 import { OUTERMOST_PRIORITY, type PluginPriorityOptions } from './reply-options.interface.js';

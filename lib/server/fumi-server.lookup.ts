@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
-import type { FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
-import { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
+import type { FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
+import { FumiBootstrapError } from '../errors/fumi-bootstrap.error.js';
 import { getFumiServerToken } from './fumi-server.token.js';
 import type { FumiServer } from './fumi.server.js';
 

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { DEFAULT_SERVER_NAME } from './fumi.constants.js';
+import { DEFAULT_SERVER_NAME } from '../fumi.constants.js';
 import { FumiServer } from './fumi.server.js';
 
 /**

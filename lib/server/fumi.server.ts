@@ -18,20 +18,20 @@ import {
   type SMTPServerOptions,
   type SMTPServerSession,
 } from 'smtp-server';
-import { AuthAttemptPolicy } from './auth/auth-attempt.policy.js';
-import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
-import { DEFAULT_HARDENING_OPTIONS } from './interfaces/fumi-hardening-options.interface.js';
-import { LineEndingPolicy } from './line-endings/line-ending.policy.js';
-import { SessionLimits } from './limits/session-limits.js';
-import { AuthContext } from './context/auth.context.js';
-import { CloseContext } from './context/close.context.js';
-import { ConnectContext } from './context/connect.context.js';
-import { DataContext } from './context/data.context.js';
-import { MailFromContext } from './context/mail-from.context.js';
-import { RcptToContext } from './context/rcpt-to.context.js';
-import { SecureContext } from './context/secure.context.js';
-import type { SmtpContext } from './context/smtp.context.js';
-import { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
+import { AuthAttemptPolicy } from '../auth/auth-attempt.policy.js';
+import { AuthFailureLimiter } from '../auth/auth-failure.limiter.js';
+import { DEFAULT_HARDENING_OPTIONS } from '../interfaces/fumi-hardening-options.interface.js';
+import { LineEndingPolicy } from '../line-endings/line-ending.policy.js';
+import { SessionLimits } from '../limits/session-limits.js';
+import { AuthContext } from '../context/auth.context.js';
+import { CloseContext } from '../context/close.context.js';
+import { ConnectContext } from '../context/connect.context.js';
+import { DataContext } from '../context/data.context.js';
+import { MailFromContext } from '../context/mail-from.context.js';
+import { RcptToContext } from '../context/rcpt-to.context.js';
+import { SecureContext } from '../context/secure.context.js';
+import type { SmtpContext } from '../context/smtp.context.js';
+import { FumiBootstrapError } from '../errors/fumi-bootstrap.error.js';
 import {
   DEFAULT_HANDLER_TIMEOUT,
   DEFAULT_HOST,
@@ -39,9 +39,9 @@ import {
   DEFAULT_SHUTDOWN_TIMEOUT,
   DEFAULT_MAX_RECIPIENTS,
   DEFAULT_SPOOL_THRESHOLD,
-} from './fumi.constants.js';
-import { isPromiseLike, type MaybePromise } from './execution/maybe-async.js';
-import { MessageSpool } from './message/message-spool.js';
+} from '../fumi.constants.js';
+import { isPromiseLike, type MaybePromise } from '../execution/maybe-async.js';
+import { MessageSpool } from '../message/message-spool.js';
 import {
   batchReplies,
   checkEngineVersion,
@@ -49,25 +49,25 @@ import {
   onEachConnection,
   type ConnectionHook,
   type SmtpConnection,
-} from './smtp-server/index.js';
-import { refuseMalformedAddresses } from './hardening/address-encoding.js';
-import { OpenSockets } from './server/open-sockets.js';
-import { PluginHost } from './plugins/plugin-host.js';
-import { clientLimits } from './limits/client-limits.plugin.js';
-import { acceptProxyProtocol } from './proxy/proxy-protocol.listener.js';
+} from '../smtp-server/index.js';
+import { refuseMalformedAddresses } from '../hardening/address-encoding.js';
+import { OpenSockets } from './open-sockets.js';
+import { PluginHost } from '../plugins/plugin-host.js';
+import { clientLimits } from '../limits/client-limits.plugin.js';
+import { acceptProxyProtocol } from '../proxy/proxy-protocol.listener.js';
 import type { FumiEvents } from './fumi-events.js';
-import type { FumiChains, FumiHandlerRegistry } from './discovery/fumi-handler.registry.js';
-import type { FumiChain } from './discovery/fumi-chain.js';
-import { MESSAGES, REPLIES } from './fumi.messages.js';
-import { validateFumiOptions } from './fumi-options.validator.js';
+import type { FumiChains, FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
+import type { FumiChain } from '../discovery/fumi-chain.js';
+import { MESSAGES, REPLIES } from '../fumi.messages.js';
+import { validateFumiOptions } from '../fumi-options.validator.js';
 import { FumiSession, type FumiServerInfo, kRuntime, type SessionRuntime, toSmtpAddress } from './fumi-session.js';
-import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
-import { SmtpException } from './smtp.exception.js';
-import { toSmtpReply } from './execution/smtp-reply.mapper.js';
-import type { SmtpPhase } from './smtp-phase.js';
-import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
-import type { FumiCertificateOptions } from './tls/certificate.loader.js';
-import { ServerCertificates } from './tls/server-certificates.js';
+import type { FumiModuleOptions } from '../interfaces/fumi-module-options.interface.js';
+import { SmtpException } from '../smtp.exception.js';
+import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
+import type { SmtpPhase } from '../smtp-phase.js';
+import { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
+import type { FumiCertificateOptions } from '../tls/certificate.loader.js';
+import { ServerCertificates } from '../tls/server-certificates.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
 
