@@ -5,7 +5,7 @@ import type { FumiModuleOptions } from './interfaces/fumi-module-options.interfa
 import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.validator.js';
 import { validateClientLimits } from './limits/client-limits.validator.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
-import { SMTP_PHASES } from './smtp-phase.js';
+import { SMTP_PHASES } from './context/smtp-phase.js';
 import { validateProxyProtocolOptions } from './proxy/proxy-protocol-options.validator.js';
 
 const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins', 'limits', 'proxyProtocol'] as const;

@@ -1,4 +1,4 @@
-import type { SmtpPhase } from './smtp-phase.js';
+import type { SmtpPhase } from './context/smtp-phase.js';
 
 /** Reply texts the module sends itself, next to the codes they go with. */
 export const REPLIES = {

@@ -4,11 +4,11 @@ export { FumiEvents, type FumiSessionEvent } from './server/fumi-events.js';
 export { getFumiServerToken, InjectFumiServer } from './server/fumi-server.token.js';
 export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
 export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
-export type { FumiHandlerOptions } from './interfaces/fumi-handler-options.interface.js';
-export type { SmtpAddress, SmtpEnvelope } from './interfaces/smtp-address.interface.js';
+export type { FumiHandlerOptions } from './decorators/fumi-handler-options.interface.js';
+export type { SmtpAddress, SmtpEnvelope } from './context/smtp-address.interface.js';
 export { DEFAULT_SERVER_NAME, FUMI_CONTEXT_TYPE, type FumiContextType } from './fumi.constants.js';
-export type { SmtpPhase } from './smtp-phase.js';
-export { SMTP_PHASES } from './smtp-phase.js';
+export type { SmtpPhase } from './context/smtp-phase.js';
+export { SMTP_PHASES } from './context/smtp-phase.js';
 
 export { OnConnect } from './decorators/on-connect.decorator.js';
 export { OnSecure } from './decorators/on-secure.decorator.js';
@@ -57,7 +57,7 @@ export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.ma
 export { FumiArgumentsHost, FumiExecutionContext } from './execution/fumi-arguments-host.js';
 
 export type { ReceivedHeaderOptions } from './message/received-header.js';
-export { SmtpException, SMTPError } from './smtp.exception.js';
+export { SmtpException, SMTPError } from './exceptions/smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';

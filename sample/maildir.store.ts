@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InboxChanges } from './inbox/inbox-changes.js';
+import { maildirName } from './maildir-name.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
-let counter = 0;
 
 /**
  * A spool file older than this belongs to no live transaction: sessions are capped at 30 minutes
@@ -56,7 +54,7 @@ export class MaildirStore implements OnApplicationBootstrap {
   }
 
   async spool(header: string, body: Readable): Promise<SpooledMessage> {
-    const name = `${Date.now()}.M${process.pid}P${++counter}R${randomBytes(6).toString('hex')}.${hostname()}`;
+    const name = maildirName();
     const dir = join(this.config.maildir, '.spool');
     await mkdir(dir, { recursive: true });
     const file = join(dir, name);

@@ -5,7 +5,7 @@ import type {
 } from 'smtp-server';
 import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES, XOAUTH2_FAILURE } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import type { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { gateAuth, shapeEhloReply, type SmtpConnection } from '../smtp-server/index.js';
 

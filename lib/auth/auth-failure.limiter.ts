@@ -1,6 +1,6 @@
 import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import type { CounterStore } from '../stores/counter-store.interface.js';
 import { MemoryCounterStore } from '../stores/memory-counter.store.js';
 import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limits.interface.js';

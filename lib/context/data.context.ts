@@ -1,10 +1,10 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Readable } from 'node:stream';
 import type { FumiSession } from '../server/fumi-session.js';
-import type { SmtpAddress } from '../interfaces/smtp-address.interface.js';
+import type { SmtpAddress } from './smtp-address.interface.js';
 import type { MessageSpool } from '../message/message-spool.js';
 import { buildReceivedHeader, type ReceivedHeaderOptions } from '../message/received-header.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { SmtpContext } from './smtp.context.js';
 
 /**

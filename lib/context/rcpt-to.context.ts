@@ -1,5 +1,5 @@
 import type { FumiSession } from '../server/fumi-session.js';
-import type { SmtpAddress } from '../interfaces/smtp-address.interface.js';
+import type { SmtpAddress } from './smtp-address.interface.js';
 import { SmtpContext } from './smtp.context.js';
 
 /**

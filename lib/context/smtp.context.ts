@@ -1,7 +1,7 @@
 import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
-import type { SmtpPhase } from '../smtp-phase.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
+import type { SmtpPhase } from './smtp-phase.js';
 
 /** `next()` runs the rest of the phase's chain and settles when it has finished. */
 export type NextFunction = () => Promise<void>;

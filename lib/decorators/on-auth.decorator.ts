@@ -1,4 +1,4 @@
-import type { FumiHandlerOptions } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandlerOptions } from './fumi-handler-options.interface.js';
 import { SmtpHandler } from './smtp-handler.decorator.js';
 
 /**

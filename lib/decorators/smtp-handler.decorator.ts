@@ -1,6 +1,6 @@
 import { DEFAULT_SERVER_NAME, FUMI_HANDLER_METADATA } from '../fumi.constants.js';
-import type { FumiHandlerMetadata, FumiHandlerOptions } from '../interfaces/fumi-handler-options.interface.js';
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { FumiHandlerMetadata, FumiHandlerOptions } from './fumi-handler-options.interface.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 
 /**
  * Marks a method as a handler of one phase. The phase decorators (`@OnConnect()`, ...) are this

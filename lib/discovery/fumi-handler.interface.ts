@@ -1,6 +1,6 @@
 import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
 import type { MaybePromise } from '../execution/maybe-async.js';
-import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandlerMetadata } from '../decorators/fumi-handler-options.interface.js';
 
 /** A discovered handler, bound to its instance and wrapped in its guards, interceptors, pipes and filters. */
 export interface FumiHandler extends FumiHandlerMetadata {

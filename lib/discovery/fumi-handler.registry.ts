@@ -3,7 +3,7 @@ import { composeChain, type FumiChain } from './fumi-chain.js';
 import { MESSAGES } from '../fumi.messages.js';
 import { FumiBootstrapError } from '../errors/fumi-bootstrap.error.js';
 import type { FumiHandler } from './fumi-handler.interface.js';
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 
 /** Every phase's chain of one server; a phase without handlers has none. */
 export type FumiChains = Partial<Record<SmtpPhase, FumiChain>>;

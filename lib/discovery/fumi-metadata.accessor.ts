@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { FUMI_HANDLER_METADATA } from '../fumi.constants.js';
-import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandlerMetadata } from '../decorators/fumi-handler-options.interface.js';
 
 /** Reads what the phase decorators recorded. */
 @Injectable()

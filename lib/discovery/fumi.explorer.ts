@@ -5,7 +5,7 @@ import { FumiContextCreator } from '../execution/fumi-context.creator.js';
 import { FumiHandlerRegistry } from './fumi-handler.registry.js';
 import { FumiMetadataAccessor } from './fumi-metadata.accessor.js';
 import { MESSAGES } from '../fumi.messages.js';
-import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandlerMetadata } from '../decorators/fumi-handler-options.interface.js';
 
 /** Finds `@On*()` methods on every provider and registers them, once each. */
 @Injectable()

@@ -2,7 +2,7 @@ import type { ArgumentsHost, ExecutionContext, Type } from '@nestjs/common';
 import type { NextFunction, SmtpContext } from '../context/smtp.context.js';
 import type { AnySmtpContext } from '../context/phase-context.map.js';
 import type { FumiSession } from '../server/fumi-session.js';
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 import { FUMI_CONTEXT_TYPE } from '../fumi.constants.js';
 
 /**

@@ -8,7 +8,7 @@ import { FumiParamType } from './fumi-paramtype.enum.js';
 import { type FumiSession, kRuntime, type SessionRuntime } from '../server/fumi-session.js';
 import { withSmtpGuardDenials } from './guard-denial.js';
 import { isPromiseLike, type MaybePromise } from './maybe-async.js';
-import type { FumiHandlerMetadata } from '../interfaces/fumi-handler-options.interface.js';
+import type { FumiHandlerMetadata } from '../decorators/fumi-handler-options.interface.js';
 import type { FumiHandler } from '../discovery/fumi-handler.interface.js';
 
 type HandlerHost = Record<string, (...args: unknown[]) => unknown>;

@@ -2,7 +2,7 @@ import { ForbiddenException } from '@nestjs/common';
 import type { ExternalContextCreator } from '@nestjs/core';
 import type { SmtpContext } from '../context/smtp.context.js';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 
 /** The text Nest gives the `ForbiddenException` it throws when a guard returns false. */
 const GUARD_DENIED_MESSAGE = 'Forbidden resource';

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 
 /** How an error becomes a reply, and whether it was a fault worth logging. */
 export interface MappedReply {

@@ -5,7 +5,7 @@ import { REPLIES } from '../fumi.messages.js';
 import type { FumiClientLimits, RateLimit } from '../interfaces/fumi-client-limits.interface.js';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import { IpRangeList } from '../plugins/ip-range-list.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { MemoryCounterStore } from '../stores/memory-counter.store.js';
 
 export const DEFAULT_CLIENT_LIMITS = {

@@ -7,7 +7,7 @@ import {
   observeReplies,
   type SmtpConnection,
 } from '../smtp-server/index.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 
 /** The caps `SessionLimits` enforces; `false` is no cap. */
 export interface SessionLimitValues {

@@ -2,7 +2,7 @@ import type { SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 's
 import { REPLIES } from '../fumi.messages.js';
 import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
 import { refuseBareLineFeedCommands, type SmtpConnection } from '../smtp-server/index.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { MessageLineEndings } from './message-line-endings.js';
 
 /**

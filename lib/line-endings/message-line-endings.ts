@@ -2,7 +2,7 @@ import type { SMTPServerDataStream } from 'smtp-server';
 import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
 import type { MessageSpool } from '../message/message-spool.js';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { LineEndingScanner } from './line-ending.scanner.js';
 
 /**

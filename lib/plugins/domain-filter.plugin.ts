@@ -1,4 +1,4 @@
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { DomainList } from './domain-list.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
 import type { PluginReplyOptions } from './reply-options.interface.js';

@@ -1,4 +1,4 @@
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import type { FumiPlugin } from './fumi-plugin.interface.js';
 import { IpRangeList } from './ip-range-list.js';
 import { OUTERMOST_PRIORITY, type PluginReplyOptions } from './reply-options.interface.js';

@@ -1,6 +1,6 @@
 import type { SmtpContext } from '../context/smtp.context.js';
 import type { FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 import type { FumiMiddleware, FumiMiddlewareOptions, FumiPlugin, FumiPluginApi } from './fumi-plugin.interface.js';
 
 /**

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { DataContext } from '../context/data.context.js';
 import { REPLIES } from '../fumi.messages.js';
-import { SmtpException } from '../smtp.exception.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
 import { writeDurably } from './durable-spool.js';
 import { DEFAULT_INLINE_LIMIT, DEFAULT_QUEUE_NAME, FUMI_QUEUE_JOB_NAME } from './fumi-queue.constants.js';
 import { QUEUE_MESSAGES, QUEUE_REPLIES } from './fumi-queue.messages.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 
 /** What happened in one phase of one session: one event per command the module answered. */
 export interface FumiSessionEvent {

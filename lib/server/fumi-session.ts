@@ -1,7 +1,7 @@
 import { type ContextId, ContextIdFactory } from '@nestjs/core';
 import type { CipherNameAndProtocol } from 'node:tls';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
-import type { SmtpAddress, SmtpEnvelope } from '../interfaces/smtp-address.interface.js';
+import type { SmtpAddress, SmtpEnvelope } from '../context/smtp-address.interface.js';
 
 /** What a session knows of the server that accepted it. */
 export interface FumiServerInfo {

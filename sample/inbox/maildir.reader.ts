@@ -7,6 +7,7 @@ import { SAMPLE_CONFIG, type SampleConfig } from '../sample.config.js';
 import { InboxChanges } from './inbox-changes.js';
 import { isMessageId } from './message-id.pipe.js';
 import type { MessageSummary } from './message.views.js';
+import { folderAddress } from '../policy/mailbox-folder.js';
 
 /** A message as found on disk: one file, hard-linked into each mailbox it was delivered to. */
 export interface StoredMessage {
@@ -49,7 +50,8 @@ export class MaildirReader {
           const id = name.split(':', 1)[0]!;
           if (!isMessageId(id)) continue;
           const entry = links.get(id) ?? { mailboxes: [], paths: [] };
-          if (!entry.mailboxes.includes(mailbox)) entry.mailboxes.push(mailbox);
+          const address = folderAddress(mailbox);
+          if (!entry.mailboxes.includes(address)) entry.mailboxes.push(address);
           entry.paths.push(join(dir, name));
           links.set(id, entry);
         }

@@ -1,4 +1,4 @@
-import type { SmtpPhase } from '../smtp-phase.js';
+import type { SmtpPhase } from '../context/smtp-phase.js';
 
 /** Options of the phase decorators (`@OnMailFrom({ ... })` and the others). */
 export interface FumiHandlerOptions {
