@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { DEFAULT_SERVER_NAME } from './fumi.constants.js';
-import type { FumiModuleExtras, FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import type { FumiModuleExtras, FumiModuleOptions } from './options/fumi-module-options.interface.js';
 
 export const {
   ConfigurableModuleClass: FumiConfigurableModule,

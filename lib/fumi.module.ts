@@ -10,7 +10,7 @@ import {
 } from './fumi.module-definition.js';
 import { FumiServer } from './server/fumi.server.js';
 import { getFumiServerToken } from './server/fumi-server.token.js';
-import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import type { FumiModuleOptions } from './options/fumi-module-options.interface.js';
 import { DEFAULT_SERVER_NAME } from './fumi.constants.js';
 
 /**

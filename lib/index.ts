@@ -3,7 +3,7 @@ export { FumiServer } from './server/fumi.server.js';
 export { FumiEvents, type FumiSessionEvent } from './server/fumi-events.js';
 export { getFumiServerToken, InjectFumiServer } from './server/fumi-server.token.js';
 export { FUMI_MODULE_OPTIONS } from './fumi.module-definition.js';
-export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './interfaces/fumi-module-options.interface.js';
+export type { FumiModuleExtras, FumiModuleOptions, FumiSmtpServerOptions } from './options/fumi-module-options.interface.js';
 export type { FumiHandlerOptions } from './decorators/fumi-handler-options.interface.js';
 export type { SmtpAddress, SmtpEnvelope } from './context/smtp-address.interface.js';
 export { DEFAULT_SERVER_NAME, FUMI_CONTEXT_TYPE, type FumiContextType } from './fumi.constants.js';
@@ -33,12 +33,12 @@ export {
 export { InjectSmtpSession } from './decorators/inject-smtp-session.decorator.js';
 
 export type { ProxyProtocolOptions, ProxyProtocolVersion } from './proxy/proxy-protocol-options.interface.js';
-export type { FumiSecurityOptions } from './interfaces/fumi-security-options.interface.js';
+export type { FumiSecurityOptions } from './options/fumi-security-options.interface.js';
 export {
   DEFAULT_HARDENING_OPTIONS,
   type BareLineFeeds,
   type FumiHardeningOptions,
-} from './interfaces/fumi-hardening-options.interface.js';
+} from './options/fumi-hardening-options.interface.js';
 export type { FumiCertificateOptions } from './tls/certificate.loader.js';
 export { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth/auth-failure-limits.interface.js';
 export type { CounterStore, CounterWindow } from './stores/counter-store.interface.js';
@@ -63,5 +63,5 @@ export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';
 
 export * from './plugins/index.js';
-export type { FumiClientLimits, RateLimit } from './interfaces/fumi-client-limits.interface.js';
+export type { FumiClientLimits, RateLimit } from './options/fumi-client-limits.interface.js';
 export { DEFAULT_CLIENT_LIMITS } from './limits/client-limits.plugin.js';

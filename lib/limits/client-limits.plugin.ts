@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { clientAddressKey } from '../auth/client-address-key.js';
 import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
-import type { FumiClientLimits, RateLimit } from '../interfaces/fumi-client-limits.interface.js';
+import type { FumiClientLimits, RateLimit } from '../options/fumi-client-limits.interface.js';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import { IpRangeList } from '../plugins/ip-range-list.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';

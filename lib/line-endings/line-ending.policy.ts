@@ -1,6 +1,6 @@
 import type { SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 'smtp-server';
 import { REPLIES } from '../fumi.messages.js';
-import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
+import type { BareLineFeeds } from '../options/fumi-hardening-options.interface.js';
 import { refuseBareLineFeedCommands, type SmtpConnection } from '../smtp-server/index.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import { MessageLineEndings } from './message-line-endings.js';

@@ -1,5 +1,5 @@
 import type { SMTPServerDataStream } from 'smtp-server';
-import type { BareLineFeeds } from '../interfaces/fumi-hardening-options.interface.js';
+import type { BareLineFeeds } from '../options/fumi-hardening-options.interface.js';
 import type { MessageSpool } from '../message/message-spool.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';

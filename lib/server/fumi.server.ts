@@ -20,7 +20,7 @@ import {
 } from 'smtp-server';
 import { AuthAttemptPolicy } from '../auth/auth-attempt.policy.js';
 import { AuthFailureLimiter } from '../auth/auth-failure.limiter.js';
-import { DEFAULT_HARDENING_OPTIONS } from '../interfaces/fumi-hardening-options.interface.js';
+import { DEFAULT_HARDENING_OPTIONS } from '../options/fumi-hardening-options.interface.js';
 import { LineEndingPolicy } from '../line-endings/line-ending.policy.js';
 import { SessionLimits } from '../limits/session-limits.js';
 import { AuthContext } from '../context/auth.context.js';
@@ -59,13 +59,13 @@ import type { FumiEvents } from './fumi-events.js';
 import type { FumiChains, FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
 import type { FumiChain } from '../discovery/fumi-chain.js';
 import { MESSAGES, REPLIES } from '../fumi.messages.js';
-import { validateFumiOptions } from '../fumi-options.validator.js';
+import { validateFumiOptions } from '../options/fumi-options.validator.js';
 import { FumiSession, type FumiServerInfo, kRuntime, type SessionRuntime, toSmtpAddress } from './fumi-session.js';
-import type { FumiModuleOptions } from '../interfaces/fumi-module-options.interface.js';
+import type { FumiModuleOptions } from '../options/fumi-module-options.interface.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
 import type { SmtpPhase } from '../context/smtp-phase.js';
-import { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
+import { SMTP_SERVER_OPTION_KEYS } from '../options/smtp-server-option-keys.js';
 import type { FumiCertificateOptions } from '../tls/certificate.loader.js';
 import { ServerCertificates } from '../tls/server-certificates.js';
 

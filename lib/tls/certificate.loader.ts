@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
-import type { FumiModuleOptions } from '../interfaces/fumi-module-options.interface.js';
+import type { FumiModuleOptions } from '../options/fumi-module-options.interface.js';
 import { MESSAGES } from '../fumi.messages.js';
 import { readPemOrPath } from './pem-or-path.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { SMTPServer } from 'smtp-server';
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
 import { MESSAGES } from '../fumi.messages.js';
-import type { FumiModuleOptions } from '../interfaces/fumi-module-options.interface.js';
+import type { FumiModuleOptions } from '../options/fumi-module-options.interface.js';
 import {
   CERTIFICATE_OPTION_KEYS,
   loadCertificates,

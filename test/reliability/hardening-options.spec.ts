@@ -1,5 +1,5 @@
 import { FumiOptionsError, type FumiModuleOptions } from '../../lib/index.js';
-import { validateFumiOptions } from '../../lib/fumi-options.validator.js';
+import { validateFumiOptions } from '../../lib/options/fumi-options.validator.js';
 
 const check = (options: Record<string, unknown>) => () => validateFumiOptions(options as FumiModuleOptions, 'default');
 

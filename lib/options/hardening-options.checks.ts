@@ -1,5 +1,5 @@
-import { FumiOptionsError } from './errors/fumi-options.error.js';
-import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
+import { FumiOptionsError } from '../errors/fumi-options.error.js';
+import type { FumiModuleOptions } from './fumi-module-options.interface.js';
 
 /** The module's own defences against hostile clients (see `FumiHardeningOptions`). */
 export const HARDENING_OPTION_KEYS = [

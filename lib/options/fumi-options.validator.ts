@@ -1,12 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { HARDENING_OPTION_KEYS, validateHardeningOptions } from './hardening-options.validator.js';
-import { FumiOptionsError } from './errors/fumi-options.error.js';
-import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
-import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.validator.js';
-import { validateClientLimits } from './limits/client-limits.validator.js';
+import { HARDENING_OPTION_KEYS, validateHardeningOptions } from './hardening-options.checks.js';
+import { FumiOptionsError } from '../errors/fumi-options.error.js';
+import type { FumiModuleOptions } from './fumi-module-options.interface.js';
+import { SECURITY_OPTION_KEYS, validateSecurityOptions } from './security-options.checks.js';
+import { validateClientLimits } from './client-limits.checks.js';
 import { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
-import { SMTP_PHASES } from './context/smtp-phase.js';
-import { validateProxyProtocolOptions } from './proxy/proxy-protocol-options.validator.js';
+import { SMTP_PHASES } from '../context/smtp-phase.js';
+import { validateProxyProtocolOptions } from './proxy-protocol-options.checks.js';
 
 const OWN_KEYS = ['port', 'host', 'hostname', 'handlerTimeout', 'closeTimeout', 'spoolThreshold', 'spoolDirectory', 'plugins', 'limits', 'proxyProtocol'] as const;
 const KNOWN_KEYS = new Set<string>([...OWN_KEYS, ...SMTP_SERVER_OPTION_KEYS]);

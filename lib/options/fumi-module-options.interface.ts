@@ -3,7 +3,7 @@ import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import type { FumiClientLimits } from './fumi-client-limits.interface.js';
 import type { ProxyProtocolOptions } from '../proxy/proxy-protocol-options.interface.js';
 import type { SmtpPhase } from '../context/smtp-phase.js';
-import type { SMTP_SERVER_OPTION_KEYS } from '../smtp-server-option-keys.js';
+import type { SMTP_SERVER_OPTION_KEYS } from './smtp-server-option-keys.js';
 import type { FumiHardeningOptions } from './fumi-hardening-options.interface.js';
 import type { FumiSecurityOptions } from './fumi-security-options.interface.js';
 

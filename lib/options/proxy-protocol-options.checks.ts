@@ -1,7 +1,7 @@
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
-import type { FumiModuleOptions } from '../interfaces/fumi-module-options.interface.js';
+import type { FumiModuleOptions } from './fumi-module-options.interface.js';
 import { ipAccessList } from '../plugins/ip-access-list.plugin.js';
-import { PROXY_MESSAGES } from './proxy-protocol.messages.js';
+import { PROXY_MESSAGES } from '../proxy/proxy-protocol.messages.js';
 
 const KEYS = ['trustedProxies', 'version'] as const;
 const VERSIONS = ['v1', 'v2', 'any'] as const;

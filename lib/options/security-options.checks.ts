@@ -1,7 +1,7 @@
-import { FumiOptionsError } from './errors/fumi-options.error.js';
-import { MESSAGES } from './fumi.messages.js';
-import type { FumiModuleOptions } from './interfaces/fumi-module-options.interface.js';
-import { COUNTER_STORE_PROBLEM, isCounterStore, isInteger, show } from './option-checks.js';
+import { FumiOptionsError } from '../errors/fumi-options.error.js';
+import { MESSAGES } from '../fumi.messages.js';
+import type { FumiModuleOptions } from './fumi-module-options.interface.js';
+import { COUNTER_STORE_PROBLEM, isCounterStore, isInteger, show } from './value-checks.js';
 
 /** The module's own TLS and AUTH options (smtp-server's are checked with the others). */
 export const SECURITY_OPTION_KEYS = ['requireTLS', 'watchCertificates', 'authFailureLimits'] as const;

@@ -1,5 +1,5 @@
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
-import { COUNTER_STORE_PROBLEM, isCounterStore, isInteger, show, unknownKey } from '../option-checks.js';
+import { COUNTER_STORE_PROBLEM, isCounterStore, isInteger, show, unknownKey } from './value-checks.js';
 import { IpRangeList } from '../plugins/ip-range-list.js';
 
 const KEYS = ['connectionsPerAddress', 'connectionRate', 'messageRate', 'store', 'exempt'] as const;

@@ -1,4 +1,4 @@
-import type { CounterStore } from './stores/counter-store.interface.js';
+import type { CounterStore } from '../stores/counter-store.interface.js';
 
 const COUNTER_STORE_METHODS = ['increment', 'get', 'reset'] as const;
 
