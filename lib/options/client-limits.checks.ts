@@ -5,7 +5,7 @@ import { IpRangeList } from '../plugins/ip-range-list.js';
 const KEYS = ['connectionsPerAddress', 'connectionRate', 'messageRate', 'store', 'exempt'] as const;
 
 /** Checks the `limits` option at bootstrap; errors name the field (`limits.messageRate.window`). */
-export function validateClientLimits(value: unknown, server: string): void {
+export function checkClientLimits(value: unknown, server: string): void {
   const fail = (option: string, problem: string): never => {
     throw new FumiOptionsError(option, problem, server);
   };

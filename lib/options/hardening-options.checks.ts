@@ -1,5 +1,6 @@
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './fumi-module-options.interface.js';
+import { isInteger, show } from './value-checks.js';
 
 /** The module's own defences against hostile clients (see `FumiHardeningOptions`). */
 export const HARDENING_OPTION_KEYS = [
@@ -18,16 +19,11 @@ const BARE_LINE_FEED_POLICIES = ['normalize', 'reject', 'allow'];
 /** A duration below a second is almost certainly seconds written where milliseconds belong. */
 const MIN_SESSION_DURATION = 1000;
 
-const show = (value: unknown) => (typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value)));
-
-const isInteger = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
-
 /**
  * Checks the hardening options at bootstrap; errors name the option, so a typo never becomes a
  * server that silently lets everything through.
  */
-export function validateHardeningOptions(options: FumiModuleOptions, server: string): void {
+export function checkHardeningOptions(options: FumiModuleOptions, server: string): void {
   const values = options as Record<string, unknown>;
   const { bareLineFeeds, maxSessionDuration, maxCommands } = values;
   if (bareLineFeeds !== undefined && !BARE_LINE_FEED_POLICIES.includes(bareLineFeeds as string)) {

@@ -7,7 +7,7 @@ const KEYS = ['trustedProxies', 'version'] as const;
 const VERSIONS = ['v1', 'v2', 'any'] as const;
 
 /** Checks `proxyProtocol`, and that it is not combined with smtp-server's own `useProxy`. */
-export function validateProxyProtocolOptions(options: FumiModuleOptions, server: string): void {
+export function checkProxyProtocolOptions(options: FumiModuleOptions, server: string): void {
   const value: unknown = options.proxyProtocol;
   if (value === undefined || value === false) return;
   const fail = (option: string, problem: string): never => {

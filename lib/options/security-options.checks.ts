@@ -9,17 +9,20 @@ export const SECURITY_OPTION_KEYS = ['requireTLS', 'watchCertificates', 'authFai
 const AUTH_LIMIT_KEYS = ['perConnection', 'perAddress', 'window', 'store'] as const;
 const WATCH_KEYS = ['interval'] as const;
 
-
 /**
- * Checks `requireTLS`, `watchCertificates` and `authFailureLimits`, and how they fit with the
- * rest, at bootstrap; errors name the exact field (`authFailureLimits.perAddress`).
- * Certificates themselves are checked when they are read (`loadCertificates()`).
+ * Checks that `secure` has a certificate, then `requireTLS`, `watchCertificates` and
+ * `authFailureLimits` and how they fit with the rest, at bootstrap; errors name the exact field
+ * (`authFailureLimits.perAddress`). Certificates themselves are checked when they are read (`loadCertificates()`).
  */
-export function validateSecurityOptions(options: FumiModuleOptions, server: string): void {
+export function checkSecurityOptions(options: FumiModuleOptions, server: string): void {
   const fail = (option: string, problem: string): never => {
     throw new FumiOptionsError(option, problem, server);
   };
   const { requireTLS, watchCertificates, authFailureLimits } = options as Record<string, unknown>;
+
+  if (options.secure && !options.key && !options.pfx && !options.sniOptions) {
+    fail('secure', 'implicit TLS needs a certificate: set "key" and "cert" (or "pfx", or "sniOptions")');
+  }
 
   if (requireTLS !== undefined && typeof requireTLS !== 'boolean') fail('requireTLS', `must be true or false, got ${show(requireTLS)}`);
   if (requireTLS) {
