@@ -9,7 +9,7 @@ import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { tlsOptions } from './tls-options.js';
 import { WebModule } from './web/web.module.js';
 import { OpsModule } from './ops/ops.module.js';
-import { QUEUE_PROVIDER } from './delivery/queue.provider.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
 
 /** The name the sample greets with and writes in Received: headers. */
 const SAMPLE_HOSTNAME = 'mx.example.test';
@@ -35,7 +35,8 @@ const SAMPLE_HOSTNAME = 'mx.example.test';
     LiveModule,
     WebModule,
     OpsModule,
+    DeliveryModule,
   ],
-  providers: [MaildirStore, MailHandlers, QUEUE_PROVIDER],
+  providers: [MaildirStore, MailHandlers],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Optional, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { FumiQueue } from '../lib/queue/index.js';
 import { timingSafeEqual } from 'node:crypto';
+import { resolve } from 'node:path';
 import { AuthContext, Ctx, DataContext, Envelope, OnAuth, OnData, OnMailFrom, OnRcptTo } from '../lib/index.js';
 import { MaildirStore } from './maildir.store.js';
 import { BlockedSenderGuard } from './policy/blocked-sender.guard.js';
@@ -22,13 +23,22 @@ function samePassword(given: string | undefined, expected: string): boolean {
  * Policy lives in guards, routing in a pipe, logging in an interceptor, storage errors in a filter.
  */
 @Injectable()
-export class MailHandlers {
+export class MailHandlers implements OnApplicationBootstrap {
   constructor(
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
     private readonly maildir: MaildirStore,
     /** Set when QUEUE_REDIS_URL is: workers deliver from the queue instead. */
     @Optional() @Inject(FumiQueue) private readonly queue: FumiQueue | null,
   ) {}
+
+  /** Says where accepted mail goes, so that an operator never has to guess from the environment. */
+  onApplicationBootstrap(): void {
+    const { queueRedisUrl, queueName, maildir } = this.config;
+    const where = queueRedisUrl
+      ? `the BullMQ queue "${queueName}" on ${new URL(queueRedisUrl).host}`
+      : `the Maildir at ${resolve(maildir)}`;
+    new Logger('Delivery').log(`Accepted mail goes to ${where}`);
+  }
 
   @OnAuth()
   login(@Ctx() ctx: AuthContext<Record<string, unknown>, string>) {

@@ -16,6 +16,16 @@ export interface FumiServerHealth {
   readonly ready: boolean;
 }
 
+/**
+ * Something the SMTP servers hand accepted mail to, whose outage means mail cannot be taken:
+ * `FumiQueue` (its Redis) is one. `isReady()` answers within a bounded time.
+ */
+export interface FumiDependency {
+  /** Its name in the health result. */
+  readonly dependencyName: string;
+  isReady(): Promise<boolean>;
+}
+
 /** Options of `FumiHealthIndicator.isHealthy()`. */
 export interface FumiHealthCheckOptions {
   /** Check only these servers (by name). Default: every server of the app. */
@@ -59,5 +69,19 @@ export class FumiHealthIndicator {
     }
     const indicator = this.indicators.check(key);
     return Object.values(servers).every((s) => s.ready) ? indicator.up({ servers }) : indicator.down({ servers });
+  }
+
+  /**
+   * `up` when every dependency is ready, `down` (so the load balancer moves clients elsewhere)
+   * while one is not, e.g. the queue's Redis is unreachable; each one's state under `dependencies`.
+   *
+   * @example
+   * this.health.check([() => this.smtp.isHealthy('smtp'), () => this.smtp.areDependenciesHealthy('delivery', [this.queue])]);
+   */
+  async areDependenciesHealthy<const Key extends string>(key: Key, dependencies: readonly FumiDependency[]): Promise<HealthIndicatorResult<Key>> {
+    const states = await Promise.all(dependencies.map(async (d) => [d.dependencyName, { ready: await d.isReady() }] as const));
+    const result = { dependencies: Object.fromEntries(states) };
+    const indicator = this.indicators.check(key);
+    return states.every(([, state]) => state.ready) ? indicator.up(result) : indicator.down(result);
   }
 }

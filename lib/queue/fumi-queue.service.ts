@@ -19,9 +19,16 @@ import type { EnqueueOptions, QueuedMessage, QueuedMessageReceipt } from './queu
  * `@OnData()` handler that awaits it therefore answers 250 only for a message that survives
  * this process; when the hand-off fails the client gets `451 4.3.0` and tries again later.
  */
+/** How long a readiness answer stands, so that a flood of health checks is one Redis round trip a second. */
+const READINESS_CACHE_MS = 1000;
+/** A Redis that has not answered by then counts as unreachable. */
+const READINESS_TIMEOUT_MS = 1000;
+
 @Injectable()
 export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FumiQueue.name);
+  /** The last readiness probe, shared by the checks that come within `READINESS_CACHE_MS`. */
+  private probe?: { readonly at: number; readonly ready: Promise<boolean> };
   /** The BullMQ queue, for what `enqueue()` does not cover (counts, pausing, a dashboard). */
   readonly queue: Queue<QueuedMessage>;
   private readonly spoolDirectory?: string;
@@ -38,6 +45,29 @@ export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
     });
     // An EventEmitter 'error' nobody hears ends the process; a Redis outage must only mean 451s.
     this.queue.on('error', (error: Error) => this.logger.warn(error.message));
+  }
+
+  /** Its name in health results (`nestjs-fumi/health`'s `areDependenciesHealthy()`). */
+  get dependencyName(): string {
+    return `queue ${this.queue.name}`;
+  }
+
+  /**
+   * Whether Redis answers now (within a second): a round trip on the queue's own connection,
+   * at most one a second however often it is asked.
+   */
+  isReady(): Promise<boolean> {
+    const now = Date.now();
+    if (this.probe && now - this.probe.at < READINESS_CACHE_MS) return this.probe.ready;
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
+      this.queue.getJobCounts('wait').then(
+        () => resolve(true),
+        () => resolve(false),
+      ).finally(() => clearTimeout(timer));
+    });
+    this.probe = { at: now, ready };
+    return ready;
   }
 
   async onModuleInit(): Promise<void> {

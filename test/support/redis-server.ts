@@ -14,13 +14,14 @@ export interface TestRedis {
 }
 
 /**
- * A private redis-server for one test file: loopback, a free port, no persistence, its own
- * temporary directory; `stop()` ends it and removes the directory.
+ * A private redis-server for one test file: loopback, a free port (or `port`, to start one again
+ * where a stopped one was), no persistence, its own temporary directory; `stop()` ends it and
+ * removes the directory.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'fumi-redis-'));
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const redis = startProcess(REDIS_SERVER_BINARY, [
       '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
       '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
@@ -31,7 +32,7 @@ export async function startRedis(): Promise<TestRedis> {
     } catch (error) {
       await redis.stop();
       // another program took the port between freePort() and redis binding it: try another
-      if (attempt < 3 && /Address already in use/.test(redis.output())) continue;
+      if (attempt < 3 && options.port === undefined && /Address already in use/.test(redis.output())) continue;
       await rm(dir, { recursive: true, force: true });
       throw error;
     }

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ export interface RunningSample {
   close(): Promise<void>;
 }
 
-export async function startSampleWeb(env: Record<string, string> = {}): Promise<RunningSample> {
+/** `logs`: where the app's log lines go, as `[context] message`; none are kept without it. */
+export async function startSampleWeb(env: Record<string, string> = {}, options: { logs?: string[] } = {}): Promise<RunningSample> {
   const maildir = await mkdtemp(join(tmpdir(), 'fumi-web-'));
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -29,7 +30,14 @@ export async function startSampleWeb(env: Record<string, string> = {}): Promise<
   });
   let app: INestApplication;
   try {
-    app = await createSampleApp({ logger: process.env.FUMI_TEST_LOGS ? ['log', 'warn', 'error'] : false, abortOnError: false });
+    const logs = options.logs;
+    const capture = (message: unknown, context?: unknown) => void logs?.push(`[${String(context)}] ${String(message)}`);
+    const logger: LoggerService | false | ['log', 'warn', 'error'] = logs
+      ? { log: capture, warn: capture, error: capture }
+      : process.env.FUMI_TEST_LOGS
+        ? ['log', 'warn', 'error']
+        : false;
+    app = await createSampleApp({ logger, abortOnError: false });
   } finally {
     process.env = saved;
   }
