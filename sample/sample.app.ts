@@ -1,7 +1,9 @@
 import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { loadSampleConfig, SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { readHtpasswd } from './web/htpasswd.js';
+import { inboxLogin } from './web/inbox-login.js';
 import { isLoopback, loopbackHostOnly } from './web/loopback-host.js';
 import { securityHeaders } from './web/security-headers.js';
 
@@ -11,13 +13,22 @@ import { securityHeaders } from './web/security-headers.js';
  * it from here, so the tests run what `npm start` runs.
  */
 export async function createSampleApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
+  // Checked before anything starts: an inbox anyone on the network can read must not come up.
+  const { httpHost, inboxAuthFile } = loadSampleConfig();
+  const users = inboxAuthFile ? readHtpasswd(inboxAuthFile) : undefined;
+  if (!users && !isLoopback(httpHost)) {
+    throw new Error(
+      `HTTP_HOST=${httpHost} lets other machines read the inbox: set INBOX_AUTH_FILE to an htpasswd file ` +
+        `of bcrypt hashes (htpasswd -B -c <file> <user>), or keep HTTP_HOST on a loopback address`,
+    );
+  }
   // Event streams end on shutdown, but their keep-alive sockets would then hold the HTTP server
   // open for its keep-alive timeout: close them. By then the SMTP server has drained.
   const app = await NestFactory.create(AppModule, { forceCloseConnections: true, ...options });
   app.use(securityHeaders);
-  // The inbox has no login: on loopback (the default) that is safe only if other sites cannot
-  // reach it by DNS rebinding. Elsewhere (HTTP_HOST=0.0.0.0) access control is the operator's.
+  // On loopback the inbox is safe only if other sites cannot reach it by DNS rebinding.
   if (isLoopback(app.get<SampleConfig>(SAMPLE_CONFIG).httpHost)) app.use(loopbackHostOnly);
+  if (users) app.use(inboxLogin(users));
   return app;
 }
 

@@ -2,8 +2,10 @@
 export interface SampleConfig {
   host: string;
   port: number;
-  /** Interface of the web inbox; loopback unless `HTTP_HOST` says otherwise (it has no login). */
+  /** Interface of the web inbox; loopback unless `HTTP_HOST` says otherwise. */
   httpHost: string;
+  /** An htpasswd file of bcrypt hashes: the inbox then asks for a login. Required off loopback. */
+  inboxAuthFile?: string;
   httpPort: number;
   domains: Set<string>;
   maildir: string;
@@ -64,6 +66,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     ...(env.QUEUE_REDIS_URL ? { queueRedisUrl: redisUrl(env.QUEUE_REDIS_URL) } : {}),
     queueName: env.QUEUE_NAME || 'fumi-inbound',
     queueSpoolDirectory: env.QUEUE_SPOOL_DIR || './var/queue',
+    ...(env.INBOX_AUTH_FILE ? { inboxAuthFile: env.INBOX_AUTH_FILE } : {}),
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
     ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),
   };
