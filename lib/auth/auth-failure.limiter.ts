@@ -2,8 +2,7 @@ import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import type { CounterStore } from '../stores/counter-store.interface.js';
-import { MemoryCounterStore } from '../stores/memory-counter.store.js';
-import { DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limits.interface.js';
+import type { ResolvedAuthFailureLimits } from '../server/resolved-server-options.js';
 import { clientAddressKey } from './client-address-key.js';
 
 /** Store keys are namespaced so that one store can serve other features too. */
@@ -25,15 +24,14 @@ export class AuthFailureLimiter {
   private readonly reserved = new WeakSet<FumiSession>();
 
   constructor(
-    limits: AuthFailureLimits | false | undefined,
+    limits: ResolvedAuthFailureLimits,
     /** A store that fails must not lock every user out: the attempt goes on, and this is told. */
     private readonly onStoreError: (error: unknown) => void,
   ) {
-    const resolved: AuthFailureLimits = limits === false ? { perConnection: false, perAddress: false } : (limits ?? {});
-    this.perConnection = resolved.perConnection ?? DEFAULT_AUTH_FAILURE_LIMITS.perConnection;
-    this.perAddress = resolved.perAddress ?? DEFAULT_AUTH_FAILURE_LIMITS.perAddress;
-    this.window = (limits && limits.window) || DEFAULT_AUTH_FAILURE_LIMITS.window;
-    this.store = (limits && limits.store) || new MemoryCounterStore();
+    this.perConnection = limits.perConnection;
+    this.perAddress = limits.perAddress;
+    this.window = limits.window;
+    this.store = limits.store;
   }
 
   /**

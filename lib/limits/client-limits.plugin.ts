@@ -3,10 +3,10 @@ import { clientAddressKey } from '../auth/client-address-key.js';
 import type { FumiSession } from '../server/fumi-session.js';
 import { REPLIES } from '../fumi.messages.js';
 import type { FumiClientLimits, RateLimit } from '../options/fumi-client-limits.interface.js';
+import type { ResolvedClientLimits } from '../server/resolved-server-options.js';
 import type { FumiPlugin } from '../plugins/fumi-plugin.interface.js';
 import { IpRangeList } from '../plugins/ip-range-list.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
-import { MemoryCounterStore } from '../stores/memory-counter.store.js';
 
 export const DEFAULT_CLIENT_LIMITS = {
   connectionsPerAddress: 50,
@@ -22,15 +22,15 @@ const refuse = (text: string) => new SmtpException(text, REPLIES.clientLimit.cod
  * counted here; rates go through the `CounterStore`, and a store that fails lets the client
  * through (with a warning) rather than refusing everyone.
  */
-export function clientLimits(limits: FumiClientLimits, server: string): FumiPlugin {
+export function clientLimits(limits: ResolvedClientLimits, server: string): FumiPlugin {
   const logger = new Logger(`FumiServer:${server}`);
-  const store = limits.store ?? new MemoryCounterStore();
-  const exempt = new IpRangeList(limits.exempt ?? DEFAULT_CLIENT_LIMITS.exempt);
-  const maxOpen = limits.connectionsPerAddress ?? DEFAULT_CLIENT_LIMITS.connectionsPerAddress;
+  const store = limits.store;
+  const exempt = new IpRangeList(limits.exempt);
+  const maxOpen = limits.connectionsPerAddress;
   const open = new Map<string, number>();
   const counted = new WeakMap<FumiSession, string>();
 
-  const overRate = async (kind: string, key: string, rate: RateLimit | false | undefined): Promise<boolean> => {
+  const overRate = async (kind: string, key: string, rate: RateLimit | false): Promise<boolean> => {
     if (!rate) return false;
     try {
       return (await store.increment(`fumi:${kind}:${key}`, rate.window)).count > rate.max;

@@ -1,12 +1,9 @@
 import type { Socket } from 'node:net';
 import type { SMTPServer } from 'smtp-server';
 import { ipAccessList } from '../plugins/ip-access-list.plugin.js';
-import type { ProxyProtocolOptions } from './proxy-protocol-options.interface.js';
+import type { ResolvedProxyProtocol } from '../server/resolved-server-options.js';
 import { PROXY_MESSAGES } from './proxy-protocol.messages.js';
 import { readProxyV2Header, toProxyV1Line } from './proxy-v2-header.js';
-
-/** smtp-server's default idle timeout, which it also gives a peer to send a v1 header. */
-const DEFAULT_SOCKET_TIMEOUT = 60_000;
 
 /** What a direct client's connection gets in front: "the proxy does not know", so the socket's address is used. */
 const NO_CLIENT_ADDRESS = Buffer.from('PROXY UNKNOWN\r\n');
@@ -31,10 +28,9 @@ type Connection = (socket: Socket) => void;
  *
  * Call it once, before the server listens.
  */
-export function acceptProxyProtocol(smtp: SMTPServer, options: ProxyProtocolOptions, warn: (message: string) => void): void {
+export function acceptProxyProtocol(smtp: SMTPServer, options: ResolvedProxyProtocol, warn: (message: string) => void): void {
   const trusted = ipAccessList({ allow: options.trustedProxies });
-  const version = options.version ?? 'any';
-  const timeout = smtp.options.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT;
+  const { version, headerTimeout: timeout } = options;
   const server = smtp.server;
   const smtpServerListeners = server.listeners('connection') as Connection[];
   server.removeAllListeners('connection');
@@ -56,7 +52,7 @@ export function acceptProxyProtocol(smtp: SMTPServer, options: ProxyProtocolOpti
 function readHeader(
   socket: Socket,
   peer: string,
-  version: NonNullable<ProxyProtocolOptions['version']>,
+  version: ResolvedProxyProtocol['version'],
   timeout: number,
   handOver: (prefix: Buffer) => void,
   warn: (message: string) => void,

@@ -5,7 +5,6 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import {
   SMTPServer,
@@ -20,7 +19,6 @@ import {
 } from 'smtp-server';
 import { AuthAttemptPolicy } from '../auth/auth-attempt.policy.js';
 import { AuthFailureLimiter } from '../auth/auth-failure.limiter.js';
-import { DEFAULT_HARDENING_OPTIONS } from '../options/fumi-hardening-options.interface.js';
 import { LineEndingPolicy } from '../line-endings/line-ending.policy.js';
 import { SessionLimits } from '../limits/session-limits.js';
 import { AuthContext } from '../context/auth.context.js';
@@ -32,14 +30,6 @@ import { RcptToContext } from '../context/rcpt-to.context.js';
 import { SecureContext } from '../context/secure.context.js';
 import type { SmtpContext } from '../context/smtp.context.js';
 import { FumiBootstrapError } from '../errors/fumi-bootstrap.error.js';
-import {
-  DEFAULT_HANDLER_TIMEOUT,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  DEFAULT_SHUTDOWN_TIMEOUT,
-  DEFAULT_MAX_RECIPIENTS,
-  DEFAULT_SPOOL_THRESHOLD,
-} from '../fumi.constants.js';
 import { isPromiseLike, type MaybePromise } from '../execution/maybe-async.js';
 import { MessageSpool } from '../message/message-spool.js';
 import {
@@ -66,6 +56,7 @@ import { SmtpException } from '../exceptions/smtp.exception.js';
 import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
 import type { SmtpPhase } from '../context/smtp-phase.js';
 import { SMTP_SERVER_OPTION_KEYS } from '../options/smtp-server-option-keys.js';
+import { resolveServerOptions, type ResolvedServerOptions } from './resolved-server-options.js';
 import type { FumiCertificateOptions } from '../tls/certificate.loader.js';
 import { ServerCertificates } from '../tls/server-certificates.js';
 
@@ -92,8 +83,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly certificates: ServerCertificates;
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
-  /** Resolved once: `os.tmpdir()` reads the environment on every call, a cost per message. */
-  private readonly spoolOptions: { readonly threshold: number; readonly directory: string | false };
+  private readonly options: ResolvedServerOptions;
   private readonly sessionLimits: SessionLimits;
   private smtp?: SMTPServer;
   private sockets?: OpenSockets;
@@ -105,38 +95,26 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   constructor(
     /** The server's name (`'default'` unless `forRoot({ name })` says otherwise). */
     readonly name: string,
-    private readonly options: FumiModuleOptions,
+    options: FumiModuleOptions,
     private readonly registry: FumiHandlerRegistry,
     private readonly events: FumiEvents,
   ) {
     validateFumiOptions(options, name);
+    const resolved = (this.options = resolveServerOptions(options));
     registry.registerServer(name);
     this.plugins = new PluginHost(name, registry);
     // Limits go first: at equal (outermost) priority, earlier plugins run earlier.
-    if (options.limits !== false) this.plugins.install([clientLimits(options.limits ?? {}, name)]);
-    this.plugins.install(options.plugins ?? []);
+    if (resolved.clientLimits) this.plugins.install([clientLimits(resolved.clientLimits, name)]);
+    this.plugins.install([...resolved.plugins]);
     this.logger = new Logger(`FumiServer:${name}`);
 
-    this.certificates = new ServerCertificates(options, name, this.logger);
-    const limiter = new AuthFailureLimiter(options.authFailureLimits, (error) =>
+    this.certificates = new ServerCertificates(options, resolved.watchCertificates, name, this.logger);
+    const limiter = new AuthFailureLimiter(resolved.authFailureLimits, (error) =>
       this.logger.warn(MESSAGES.authLimiterFailed(name, error)),
     );
-    this.authPolicy = new AuthAttemptPolicy(!!options.allowInsecureAuth, limiter, (e) => this.toError(e));
-    this.spoolOptions = {
-      threshold: options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD,
-      directory: options.spoolDirectory ?? tmpdir(),
-    };
-    const defaults = DEFAULT_HARDENING_OPTIONS;
-    this.lineEndings = new LineEndingPolicy(options.bareLineFeeds ?? defaults.bareLineFeeds, (e) => this.toError(e));
-    this.sessionLimits = new SessionLimits(
-      {
-        maxSessionDuration: options.maxSessionDuration ?? defaults.maxSessionDuration,
-        maxMessages: options.maxMessages ?? defaults.maxMessages,
-        maxJunkCommands: options.maxJunkCommands ?? defaults.maxJunkCommands,
-        maxHardErrors: options.maxHardErrors ?? defaults.maxHardErrors,
-      },
-      (e) => this.toError(e),
-    );
+    this.authPolicy = new AuthAttemptPolicy(resolved.allowInsecureAuth, limiter, (e) => this.toError(e));
+    this.lineEndings = new LineEndingPolicy(resolved.bareLineFeeds, (e) => this.toError(e));
+    this.sessionLimits = new SessionLimits(resolved.sessionLimits, (e) => this.toError(e));
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -224,14 +202,14 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   private smtpOptions(): SMTPServerOptions {
+    const o = this.options;
     const passthrough: SMTPServerOptions = {};
     for (const key of SMTP_SERVER_OPTION_KEYS) {
-      if (this.options[key] !== undefined) (passthrough as Record<string, unknown>)[key] = this.options[key];
+      if (o.given[key] !== undefined) (passthrough as Record<string, unknown>)[key] = o.given[key];
     }
     // certificate files read, in place of their paths
     Object.assign(passthrough, this.certificates.smtpOptions);
-    const o = this.options;
-    const disabled = new Set((o.disabledCommands ?? []).map((c) => c.toUpperCase()));
+    const disabled = new Set(o.disabledCommands);
     // Without an @OnAuth handler nobody could ever log in, and smtp-server would still demand
     // AUTH before MAIL FROM: a server without auth handlers does not offer AUTH.
     if (!this.chains.auth) disabled.add('AUTH');
@@ -244,19 +222,18 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       // AUTH needs TLS (unless allowInsecureAuth), which no client can have here.
       if (!disabled.has('AUTH') && !o.allowInsecureAuth) this.logger.warn(MESSAGES.authNeedsTls(this.name));
     }
-    this.info = { name: this.name, hostname: o.hostname ?? hostname(), lmtp: !!o.lmtp, authEnabled: !disabled.has('AUTH') };
-    const size = Math.min(o.size || Number.POSITIVE_INFINITY, this.plugins.limitedSize ?? Number.POSITIVE_INFINITY);
+    this.info = { name: this.name, hostname: o.hostname, lmtp: o.lmtp, authEnabled: !disabled.has('AUTH') };
+    const size = Math.min(o.size, this.plugins.limitedSize ?? Number.POSITIVE_INFINITY);
     return {
       ...passthrough,
       ...(Number.isFinite(size) ? { size } : {}),
-      ...(o.hostname ? { name: o.hostname } : {}),
-      // RFC 5321 §4.5.3.1.8 asks servers to take at least 100 recipients; more is a spam signal.
-      maxRecipients: o.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
+      // Left out, smtp-server greets with the OS host name itself.
+      ...(o.given.hostname ? { name: o.given.hostname } : {}),
+      maxRecipients: o.maxRecipients,
       disabledCommands: [...disabled],
-      hideENHANCEDSTATUSCODES: !this.enhancedCodes,
-      // smtp-server only flags an oversized message unless told to refuse it: refuse by default.
-      rejectOversized: this.options.rejectOversized ?? true,
-      closeTimeout: this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+      hideENHANCEDSTATUSCODES: !o.enhancedCodes,
+      rejectOversized: o.rejectOversized,
+      closeTimeout: o.closeTimeout,
       onConnect: (session, cb) => this.run('connect', new ConnectContext(this.session(session)), cb),
       onSecure: (socket, session, cb) =>
         this.run('secure', new SecureContext(this.session(session), socket as TLSSocket), cb),
@@ -270,8 +247,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   private listen(smtp: SMTPServer): Promise<void> {
-    const port = this.options.port ?? DEFAULT_PORT;
-    const host = this.options.host ?? DEFAULT_HOST;
+    const { port, host } = this.options;
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         reject(
@@ -350,7 +326,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
       }
       return content.answer(() => cb(), refuse);
     }
-    const spool = new MessageSpool({ ...this.spoolOptions, maxBytes: content.storedLimit, stallTimeout: this.timeoutFor('data') });
+    const spool = new MessageSpool({ ...this.options.spool, maxBytes: content.storedLimit, stallTimeout: this.timeoutFor('data') });
     content.pipeTo(spool);
     const ctx = new DataContext(this.session(raw), spool, stream);
     // The handler timeout bounds the handlers' own work, so it starts once the message is in.
@@ -516,9 +492,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   private timeoutFor(phase: SmtpPhase): number {
-    const option = this.options.handlerTimeout;
-    if (typeof option === 'number') return option;
-    return option?.[phase] ?? DEFAULT_HANDLER_TIMEOUT;
+    return this.options.handlerTimeout[phase];
   }
 
   /**
@@ -527,7 +501,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
    * names none gets smtp-server's choice for its reply code.
    */
   private get enhancedCodes(): boolean {
-    return !this.options.hideENHANCEDSTATUSCODES;
+    return this.options.enhancedCodes;
   }
 
   /** One of the module's canned replies, with its enhanced code when the client takes them. */
@@ -545,7 +519,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.certificates.close();
     const smtp = this.smtp;
     if (!smtp) return Promise.resolve();
-    const grace = this.options.closeTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+    const grace = this.options.closeTimeout;
     if (smtp.connections.size) this.logger.log(MESSAGES.closing(this.name, smtp.connections.size, grace));
     return new Promise<void>((resolve) => {
       // Sessions between commands have nothing to lose: close them now rather than wait out

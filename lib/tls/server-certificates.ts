@@ -9,7 +9,7 @@ import {
   type FumiCertificateOptions,
   type LoadedCertificates,
 } from './certificate.loader.js';
-import { CertificateWatcher, DEFAULT_CERTIFICATE_WATCH_INTERVAL } from './certificate.watcher.js';
+import { CertificateWatcher } from './certificate.watcher.js';
 
 /**
  * The TLS certificates of one server: read (files included) and checked at startup, swapped
@@ -26,7 +26,9 @@ export class ServerCertificates {
   private watcher?: CertificateWatcher;
 
   constructor(
-    private readonly options: FumiModuleOptions,
+    options: FumiModuleOptions,
+    /** `watchCertificates`, resolved: how often to check the files, or `false`. */
+    private readonly watching: { readonly interval: number } | false,
     private readonly server: string,
     private readonly logger: Logger,
   ) {
@@ -35,7 +37,7 @@ export class ServerCertificates {
       if (options[key] !== undefined) (this.config as Record<string, unknown>)[key] = options[key];
     }
     this.loaded = loadCertificates(this.config, server);
-    if (options.watchCertificates && this.loaded.files.size === 0) {
+    if (watching && this.loaded.files.size === 0) {
       throw new FumiOptionsError('watchCertificates', MESSAGES.watchWithoutFiles(), server);
     }
   }
@@ -78,10 +80,8 @@ export class ServerCertificates {
 
   /** With `watchCertificates`, reloads whenever a certificate file changes. */
   watch(smtp: SMTPServer): void {
-    const option = this.options.watchCertificates;
-    if (!option) return;
-    const interval = (typeof option === 'object' ? option.interval : undefined) ?? DEFAULT_CERTIFICATE_WATCH_INTERVAL;
-    this.watcher = new CertificateWatcher(interval, () => {
+    if (!this.watching) return;
+    this.watcher = new CertificateWatcher(this.watching.interval, () => {
       try {
         this.reload(smtp);
       } catch (error) {
