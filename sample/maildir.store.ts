@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InboxChanges } from './inbox/inbox-changes.js';
 import { maildirName } from './maildir-name.js';
+import { folderAddress } from './policy/mailbox-folder.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 
@@ -68,6 +69,8 @@ export class MaildirStore implements OnApplicationBootstrap {
       await discard();
       throw error;
     }
+    // what the inbox's index keeps; links share the inode, so size and time hold for every one
+    const { size, mtimeMs } = await stat(file);
     return {
       name,
       discard,
@@ -78,7 +81,14 @@ export class MaildirStore implements OnApplicationBootstrap {
           await discard();
         }
         // the web inbox shows it now; the 250 reply follows
-        if (mailboxes.length) this.changes.stored(name);
+        if (!mailboxes.length) return;
+        this.changes.stored({
+          id: name,
+          mailboxes: [...new Set(mailboxes.map(folderAddress))].sort(),
+          paths: mailboxes.map((mailbox) => join(this.config.maildir, mailbox, 'new', name)),
+          size,
+          receivedAt: mtimeMs,
+        });
       },
     };
   }

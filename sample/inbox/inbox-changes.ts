@@ -1,13 +1,16 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
+import type { StoredMessage } from './stored-message.js';
 
 /** Something that happened to the stored mail: a message arrived, or messages were deleted. */
-export type InboxChange = { readonly kind: 'stored'; readonly id: string } | { readonly kind: 'deleted'; readonly ids: readonly string[] };
+export type InboxChange =
+  | { readonly kind: 'stored'; readonly message: StoredMessage }
+  | { readonly kind: 'deleted'; readonly ids: readonly string[] };
 
 /**
  * Tells the web inbox what changed in the Maildir, as it happens, so open pages update without
- * polling. The store reports what it committed and the reader what it deleted: this process is
- * the only writer, so no file watching is needed.
+ * polling, and keeps the message index current. The store reports what it committed and the
+ * reader what it deleted: files other processes add are found by the index's scan at start-up.
  */
 @Injectable()
 export class InboxChanges implements BeforeApplicationShutdown {
@@ -15,9 +18,9 @@ export class InboxChanges implements BeforeApplicationShutdown {
   /** Every change from now on; completes on shutdown. */
   readonly changes$: Observable<InboxChange> = this.subject.asObservable();
 
-  /** A message is in its mailboxes now. */
-  stored(id: string): void {
-    this.subject.next({ kind: 'stored', id });
+  /** A message is in its mailboxes now: its name, mailboxes, links, size and time, as the index keeps them. */
+  stored(message: StoredMessage): void {
+    this.subject.next({ kind: 'stored', message });
   }
 
   /** These messages are gone from every mailbox. */

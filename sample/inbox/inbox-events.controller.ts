@@ -27,8 +27,8 @@ export class InboxEventsController {
 
   private async toEvent(change: InboxChange): Promise<MessageEvent | undefined> {
     if (change.kind === 'deleted') return { type: 'deleted', data: { ids: change.ids } };
-    const message = await this.reader.find(change.id);
     // deleted before we got to it: its "deleted" event follows
-    return message && { type: 'stored', data: await this.reader.summarize(message) };
+    const [summary] = await this.reader.summarizeAll([change.message]);
+    return summary && { type: 'stored', data: summary };
   }
 }

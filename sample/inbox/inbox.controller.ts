@@ -8,13 +8,17 @@ import {
   Param,
   ParseIntPipe,
   Query,
+  Res,
   StreamableFile,
 } from '@nestjs/common';
-import { createReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { attachmentDisposition } from './content-disposition.js';
-import { MaildirReader, type StoredMessage } from './maildir.reader.js';
+import { MaildirReader } from './maildir.reader.js';
 import { MessageIdPipe } from './message-id.pipe.js';
 import type { AttachmentView, MessageDetail, MessageSummary } from './message.views.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { pageLimit } from './page-limit.js';
+import type { StoredMessage } from './stored-message.js';
 
 /**
  * What a message's HTML may do once shown: nothing but draw itself. No scripts, plugins, forms or
@@ -33,12 +37,24 @@ export const MESSAGE_HTML_CSP =
 export class InboxController {
   constructor(private readonly reader: MaildirReader) {}
 
-  /** Every message, newest first; `?mailbox=bob@example.test` keeps one mailbox's. */
+  /**
+   * One page of messages, newest first (`limit`, default 50, at most 500); `?mailbox=` keeps one
+   * mailbox's. The next page, if any, is in the `Link` header (RFC 8288) with its opaque `cursor`.
+   */
   @Get()
-  async list(@Query('mailbox') mailbox?: string): Promise<MessageSummary[]> {
-    let messages = await this.reader.list();
-    if (mailbox) messages = messages.filter((m) => m.mailboxes.includes(mailbox.toLowerCase()));
-    return this.reader.summarizeAll(messages);
+  async list(
+    @Res({ passthrough: true }) response: ServerResponse,
+    @Query('mailbox') mailbox?: string,
+    @Query('limit') limitParameter?: string,
+    @Query('cursor') cursor?: string,
+  ): Promise<MessageSummary[]> {
+    const limit = pageLimit(limitParameter);
+    const page = await this.reader.page(limit, cursor ? decodeCursor(cursor) : undefined, mailbox || undefined);
+    if (page.next) {
+      const query = new URLSearchParams({ ...(mailbox ? { mailbox } : {}), cursor: encodeCursor(page.next), limit: String(limit) });
+      response.setHeader('Link', `</api/messages?${query}>; rel="next"`);
+    }
+    return page.summaries;
   }
 
   /** One message: its summary, header lines, text body and attachment list. */
@@ -70,7 +86,7 @@ export class InboxController {
   @Get(':id/raw')
   async raw(@Param('id', MessageIdPipe) id: string): Promise<StreamableFile> {
     const message = await this.message(id);
-    return new StreamableFile(createReadStream(message.paths[0]!), {
+    return new StreamableFile(await this.reader.read(message), {
       type: 'message/rfc822',
       disposition: attachmentDisposition(`${id}.eml`),
       length: message.size,

@@ -1,33 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { type ParsedMail, simpleParser, type AddressObject } from 'mailparser';
-import { createReadStream } from 'node:fs';
-import { open, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SAMPLE_CONFIG, type SampleConfig } from '../sample.config.js';
+import { open, unlink } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { FileLimiter } from './file-limiter.js';
 import { InboxChanges } from './inbox-changes.js';
-import { isMessageId } from './message-id.pipe.js';
+import { MessageIndex } from './message-index.js';
 import type { MessageSummary } from './message.views.js';
-import { folderAddress } from '../policy/mailbox-folder.js';
+import type { ListPosition, StoredMessage } from './stored-message.js';
 
-/** A message as found on disk: one file, hard-linked into each mailbox it was delivered to. */
-export interface StoredMessage {
-  readonly id: string;
-  readonly mailboxes: readonly string[];
-  /** Every link to it (`<maildir>/<mailbox>/{new,cur}/<name>`); all are the same file. */
-  readonly paths: readonly string[];
-  readonly size: number;
-  readonly receivedAt: number;
-}
+export type { StoredMessage } from './stored-message.js';
 
 type Headers = Pick<MessageSummary, 'from' | 'to' | 'subject' | 'date'>;
+
+/** One page of the listing: its summaries, and where the next page starts if there is one. */
+export interface SummaryPage {
+  readonly summaries: MessageSummary[];
+  readonly next?: ListPosition;
+}
 
 /** Enough to hold any sane header block; a message with more is listed from what fits. */
 const HEADER_READ_LIMIT = 64 * 1024;
 
 /**
  * Reads the sample's Maildir as an inbox: one entry per message file, whichever mailboxes it was
- * linked into. A message is only ever found by listing the directories and comparing names, so
- * ids from URLs never become paths.
+ * linked into. Messages are found in the index by id, so ids from URLs never become paths, and
+ * every file it opens goes through the shared limiter.
  */
 @Injectable()
 export class MaildirReader {
@@ -35,50 +32,34 @@ export class MaildirReader {
   private readonly headerCache = new Map<string, Headers>();
 
   constructor(
-    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+    private readonly index: MessageIndex,
+    private readonly limiter: FileLimiter,
     private readonly changes: InboxChanges,
-  ) {}
-
-  /** Every stored message, newest first. */
-  async list(): Promise<StoredMessage[]> {
-    const links = new Map<string, { mailboxes: string[]; paths: string[] }>();
-    for (const mailbox of await this.mailboxes()) {
-      for (const sub of ['new', 'cur']) {
-        const dir = join(this.config.maildir, mailbox, sub);
-        for (const name of await readdirOrEmpty(dir)) {
-          // "name:2,S" in cur/ is the same message with flags a mail reader added
-          const id = name.split(':', 1)[0]!;
-          if (!isMessageId(id)) continue;
-          const entry = links.get(id) ?? { mailboxes: [], paths: [] };
-          const address = folderAddress(mailbox);
-          if (!entry.mailboxes.includes(address)) entry.mailboxes.push(address);
-          entry.paths.push(join(dir, name));
-          links.set(id, entry);
-        }
-      }
-    }
-    const messages = await Promise.all(
-      [...links].map(async ([id, { mailboxes, paths }]): Promise<StoredMessage | undefined> => {
-        const info = await stat(paths[0]!).catch(() => undefined); // deleted meanwhile
-        return info && { id, mailboxes: mailboxes.sort(), paths, size: info.size, receivedAt: info.mtimeMs };
-      }),
-    );
-    for (const id of this.headerCache.keys()) if (!links.has(id)) this.headerCache.delete(id);
-    return messages
-      .filter((m): m is StoredMessage => m !== undefined)
-      .sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : -1));
+  ) {
+    changes.changes$.subscribe((change) => {
+      if (change.kind === 'deleted') for (const id of change.ids) this.headerCache.delete(id);
+    });
   }
 
-  /** The message with this id, or `undefined`. */
+  /** Up to `limit` summaries after `after`, newest first, of `mailbox` only if given; waits for the start scan. */
+  async page(limit: number, after?: ListPosition, mailbox?: string): Promise<SummaryPage> {
+    await this.index.ready();
+    const { messages, next } = this.index.page(limit, after, mailbox?.toLowerCase());
+    const summaries = await this.summarizeAll(messages);
+    return next ? { summaries, next } : { summaries };
+  }
+
+  /** The message with this id, or `undefined`: a lookup in the index. */
   async find(id: string): Promise<StoredMessage | undefined> {
-    return (await this.list()).find((m) => m.id === id);
+    await this.index.ready();
+    return this.index.get(id);
   }
 
   /** The list entry of a message: its headers are read once and remembered. */
   async summarize(message: StoredMessage): Promise<MessageSummary> {
     let headers = this.headerCache.get(message.id);
     if (!headers) {
-      headers = await readHeaders(message.paths[0]!);
+      headers = await this.limiter.run(() => readHeaders(message.paths[0]!));
       this.headerCache.set(message.id, headers);
     }
     return {
@@ -90,51 +71,73 @@ export class MaildirReader {
     };
   }
 
-  /** List entries for these messages, leaving out any deleted since they were listed. */
+  /** List entries for these messages, leaving out (and forgetting) any whose file is gone. */
   async summarizeAll(messages: readonly StoredMessage[]): Promise<MessageSummary[]> {
-    const summaries = await Promise.all(messages.map((m) => this.summarize(m).catch(ignoreMissing)));
+    const summaries = await Promise.all(messages.map((m) => this.summarize(m).catch((error: unknown) => this.gone(m, error))));
     return summaries.filter((s): s is MessageSummary => s !== undefined);
   }
 
   /** The whole message parsed: headers, bodies, attachments (inline images become data: URLs). */
-  parse(message: StoredMessage): Promise<ParsedMail> {
-    return simpleParser(createReadStream(message.paths[0]!));
+  async parse(message: StoredMessage): Promise<ParsedMail> {
+    return this.limiter
+      .run(async () => {
+        const handle = await open(message.paths[0]!, 'r');
+        try {
+          return await simpleParser(handle.createReadStream({ autoClose: false }));
+        } finally {
+          await handle.close();
+        }
+      })
+      .catch((error: unknown) => this.notFoundIfGone(message, error));
+  }
+
+  /** The file as stored, as a stream that holds one of the limiter's slots until it closes. */
+  async read(message: StoredMessage): Promise<Readable> {
+    const release = await this.limiter.acquire();
+    try {
+      const handle = await open(message.paths[0]!, 'r');
+      const stream = handle.createReadStream();
+      stream.once('close', release);
+      return stream;
+    } catch (error) {
+      release();
+      return this.notFoundIfGone(message, error);
+    }
   }
 
   /** Removes a message from every mailbox. */
   async delete(message: StoredMessage): Promise<void> {
-    await Promise.all(message.paths.map((path) => unlink(path).catch(ignoreMissing)));
-    this.headerCache.delete(message.id);
+    await Promise.all(message.paths.map((path) => this.limiter.run(() => unlink(path).catch(ignoreMissing))));
     this.changes.deleted([message.id]);
   }
 
   /** Removes every message of every mailbox (the folders stay); returns how many there were. */
   async deleteAll(): Promise<number> {
-    const messages = await this.list();
-    await Promise.all(messages.flatMap((m) => m.paths.map((path) => unlink(path).catch(ignoreMissing))));
-    this.headerCache.clear();
+    await this.index.ready();
+    const messages = [...this.index.all()];
+    const paths = messages.flatMap((m) => m.paths);
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
+        await this.limiter.run(() => unlink(path).catch(ignoreMissing));
+      }
+    };
+    await Promise.all(Array.from({ length: this.limiter.size }, worker));
     this.changes.deleted(messages.map((m) => m.id));
     return messages.length;
   }
 
-  /** Mailbox folders: every directory of the Maildir root but hidden ones such as the spool. */
-  private async mailboxes(): Promise<string[]> {
-    try {
-      const entries = await readdir(this.config.maildir, { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing delivered yet
-      throw error;
-    }
+  /** A file removed behind our back (by hand, or a mail reader): the message is gone for everyone. */
+  private gone(message: StoredMessage, error: unknown): undefined {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    this.changes.deleted([message.id]);
+    return undefined;
   }
-}
 
-async function readdirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((name) => !name.startsWith('.'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+  private notFoundIfGone(message: StoredMessage, error: unknown): never {
+    this.gone(message, error);
+    throw new NotFoundException('No such message');
   }
 }
 
