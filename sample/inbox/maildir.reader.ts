@@ -44,8 +44,14 @@ export class MaildirReader {
   /** Up to `limit` summaries after `after`, newest first, of `mailbox` only if given; waits for the start scan. */
   async page(limit: number, after?: ListPosition, mailbox?: string): Promise<SummaryPage> {
     await this.index.ready();
-    const { messages, next } = this.index.page(limit, after, mailbox?.toLowerCase());
-    const summaries = await this.summarizeAll(messages);
+    const summaries: MessageSummary[] = [];
+    let next = after;
+    // a file found gone drops out of the index: fill its place from further down
+    do {
+      const page = this.index.page(limit - summaries.length, next, mailbox?.toLowerCase());
+      summaries.push(...(await this.summarizeAll(page.messages)));
+      next = page.next;
+    } while (next && summaries.length < limit);
     return next ? { summaries, next } : { summaries };
   }
 
