@@ -1,11 +1,13 @@
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { launchChromium, waitForText } from './support/browser.js';
+import { newestFirstIds, writeMaildirMessages } from './support/maildir-files.js';
 import { send, startSampleWeb, type RunningSample } from './support/sample-web.js';
 
 /** Counts requests: stands in for a remote server that a message's HTML would like to reach. */
@@ -117,6 +119,41 @@ describe('web inbox and live view, in headless Chromium', () => {
     await page.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     await other.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     expect(await (await fetch(`${sample.url}/api/messages`)).json()).toEqual([]);
+  }, 60_000);
+
+  it('shows the first page of a large inbox, loads more on request, and still shows new mail live', async () => {
+    const maildir = await mkdtemp(join(tmpdir(), 'fumi-web-pages-'));
+    try {
+      const written = await writeMaildirMessages(maildir, 70, { mailboxes: ['bob@example.test', 'carol@example.test'] });
+      await sample.close();
+      sample = await startSampleWeb({ MAILDIR: maildir });
+      const page = await openLive(context, sample.url + '/');
+      const rows = page.locator('#messages tbody tr');
+      const more = page.getByRole('button', { name: 'Load more' });
+      await rows.nth(49).waitFor();
+      expect(await rows.count()).toBe(50);
+      await waitForText(page.locator('#count'), '50+ messages');
+
+      await more.click();
+      await rows.nth(69).waitFor();
+      await more.waitFor({ state: 'hidden' });
+      await waitForText(page.locator('#count'), '70 messages');
+      const order = newestFirstIds(written);
+      const ids = await Promise.all((await rows.all()).map((row) => row.getAttribute('data-id')));
+      expect(ids).toEqual(order);
+
+      await send(sample, { from: 'a@elsewhere.test', to: 'bob@example.test', subject: 'after paging', text: 'x' });
+      await waitForText(rows.first(), 'after paging');
+      expect(await rows.count()).toBe(71);
+
+      // a mailbox is listed by the server, paged on its own
+      const carol = written.filter((m) => m.mailboxes.includes('carol@example.test'));
+      await page.locator('#mailbox').selectOption('carol@example.test');
+      await waitForText(page.locator('#count'), `${carol.length} messages`);
+      expect(await Promise.all((await rows.all()).map((row) => row.getAttribute('data-id')))).toEqual(newestFirstIds(carol));
+    } finally {
+      await rm(maildir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('shows each SMTP session filling in phase by phase, with refused commands and their codes', async () => {

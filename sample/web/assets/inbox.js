@@ -1,32 +1,59 @@
-// The web inbox: the message list (newest first, updated live over server-sent events) and the
-// selected message (#<id> in the address bar, so a reload keeps it).
+// The web inbox: the message list (newest first, a page at a time, updated live over server-sent
+// events) and the selected message (#<id> in the address bar, so a reload keeps it).
 import { api, el, formatSize, formatTime, liveStream } from './ui.js';
 
 const rows = document.querySelector('#messages tbody');
 const pane = document.getElementById('message');
 const mailboxSelect = document.getElementById('mailbox');
+const loadMoreButton = document.getElementById('load-more');
 
-/** Every message the server has, by id. */
+/** The messages loaded so far (pages, and live arrivals), by id. */
 const messages = new Map();
+/** Mailbox names seen since the last unfiltered reload: the filter's choices. */
+const mailboxNames = new Set();
 /** Ids that arrived live: their rows flash once. */
 const fresh = new Set();
-/** Events that came while the list was being (re)loaded, applied once it is in. */
+/** Events that came while a page was being loaded, applied once it is in (it may predate them). */
 let pending = null;
+/** The next page's URL, from the last page's Link header; null when there is none. */
+let nextPage = null;
+/** Bumped by every reload, so a page asked for before it is dropped. */
+let generation = 0;
 
 const selectedId = () => decodeURIComponent(location.hash.slice(1));
 const messageUrl = (id, rest = '') => `/api/messages/${encodeURIComponent(id)}${rest}`;
 
-async function reload() {
+/** The target of a `Link: <url>; rel="next"` header, or null. */
+function nextLink(response) {
+  const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '');
+  return match ? match[1] : null;
+}
+
+/** Loads one page: the first (replacing what is shown) or the next. */
+async function loadPage(url, replace) {
+  const mine = replace ? ++generation : generation;
   pending = [];
   try {
-    const list = await api('/api/messages');
-    messages.clear();
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+    const list = await response.json();
+    if (mine !== generation) return;
+    if (replace) {
+      messages.clear();
+      if (!mailboxSelect.value) mailboxNames.clear();
+    }
     for (const m of list) messages.set(m.id, m);
+    nextPage = nextLink(response);
     for (const apply of pending) apply();
   } finally {
-    pending = null;
+    if (mine === generation) pending = null;
   }
   render();
+}
+
+function reload() {
+  const filter = mailboxSelect.value;
+  return loadPage(filter ? `/api/messages?mailbox=${encodeURIComponent(filter)}` : '/api/messages', true);
 }
 
 /** Applies a live change now, or after the list being loaded (which may not include it). */
@@ -45,8 +72,10 @@ function render() {
   const existing = new Map([...rows.children].map((row) => [row.dataset.id, row]));
   rows.replaceChildren(...shown.map((m) => existing.get(m.id) ?? row(m)));
   for (const r of rows.children) r.classList.toggle('selected', r.dataset.id === selectedId());
-  document.getElementById('count').textContent = `${shown.length} message${shown.length === 1 ? '' : 's'}`;
-  document.getElementById('empty').hidden = shown.length > 0;
+  const more = nextPage ? '+' : '';
+  document.getElementById('count').textContent = `${shown.length}${more} message${shown.length === 1 && !more ? '' : 's'}`;
+  document.getElementById('empty').hidden = shown.length > 0 || Boolean(nextPage);
+  loadMoreButton.hidden = !nextPage;
   renderMailboxes(all);
   if (selectedId() && !messages.has(selectedId()) && !pending) showNothing();
 }
@@ -69,7 +98,8 @@ function row(m) {
 }
 
 function renderMailboxes(all) {
-  const names = [...new Set(all.flatMap((m) => m.mailboxes))].sort();
+  for (const m of all) for (const name of m.mailboxes) mailboxNames.add(name);
+  const names = [...mailboxNames].sort();
   const current = mailboxSelect.value;
   const have = [...mailboxSelect.options].slice(1).map((o) => o.value);
   if (names.join('\n') === have.join('\n')) return;
@@ -149,13 +179,27 @@ async function removeMessage(id) {
 }
 
 document.getElementById('delete-all').addEventListener('click', async () => {
-  if (!messages.size || !confirm(`Delete all ${messages.size} messages from every mailbox?`)) return;
+  if (!messages.size || !confirm(`Delete all ${messages.size}${nextPage ? '+' : ''} messages from every mailbox?`)) return;
   await api('/api/messages', { method: 'DELETE' });
-  change(() => messages.clear());
+  change(() => {
+    messages.clear();
+    mailboxNames.clear();
+    nextPage = null;
+  });
   showNothing();
 });
 
-mailboxSelect.addEventListener('change', render);
+loadMoreButton.addEventListener('click', async () => {
+  if (!nextPage || loadMoreButton.disabled || pending) return; // a reload is under way
+  loadMoreButton.disabled = true;
+  try {
+    await loadPage(nextPage, false);
+  } finally {
+    loadMoreButton.disabled = false;
+  }
+});
+// the server filters, so each mailbox is paged on its own
+mailboxSelect.addEventListener('change', () => void reload());
 addEventListener('hashchange', () => {
   render();
   void show(selectedId());
