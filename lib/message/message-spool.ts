@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { messageGone, readTooLate, stalled } from './spool-errors.js';
+import { SpoolFile } from './spool-file.js';
+import { collect, failedStream, openSpoolStream, type SpoolReader, type SpoolSource } from './spool-reader.js';
 
 export interface MessageSpoolOptions {
   /** Bytes of the message kept in memory, the newest ones; older bytes move to a file. */
@@ -22,7 +21,6 @@ export interface MessageSpoolOptions {
   readonly stallTimeout?: number;
 }
 
-const READ_CHUNK = 64 * 1024;
 /**
  * Bytes on their way to the file before the writer is asked to wait, so that the disk works
  * behind the readers; a wider window is faster on large messages but costs that much memory.
@@ -50,7 +48,7 @@ const RESUME_BELOW_BYTES = WRITE_BEHIND_BYTES / 2;
  * pace with the client (the usual single handler) reads from memory while the file is only read
  * back by readers that fall behind or start late. `dispose()` removes the file.
  */
-export class MessageSpool {
+export class MessageSpool implements SpoolSource {
   private readonly events = new EventEmitter();
   /** The bytes from `chunksStart` on; those before it are in the file. */
   private chunks: Buffer[] = [];
@@ -59,14 +57,12 @@ export class MessageSpool {
   /** The oldest chunks already handed to the file: they leave memory once written. */
   private chunksWriting = 0;
   private bytesWriting = 0;
-  private file?: WriteStream;
-  private path?: string;
-  private fileFailure?: Error;
+  private file?: SpoolFile;
   /** Without a file: where each open reader is, so that what they have all read can go. */
   private readonly readers = new Set<SpoolReader>();
   private readerOpened = false;
   private length = 0;
-  private finished = false;
+  private ended = false;
   private failure?: Error;
   private disposed = false;
   private settle!: () => void;
@@ -89,12 +85,22 @@ export class MessageSpool {
     return this.failure;
   }
 
+  /** The source has ended or failed: the message is all in, or never will be. */
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** The first byte memory still holds; those before it are in the file, or gone without one. */
+  get memoryStart(): number {
+    return this.chunksStart;
+  }
+
   /**
    * Takes the next bytes of the message. `false` asks the writer to wait for `onDrain()`: the
    * file is too far behind.
    */
   write(chunk: Buffer): boolean {
-    if (this.finished) return true;
+    if (this.ended) return true;
     // Disposed: the handlers are done with it, and what is left is only drained. A stream still
     // open (a handler past its timeout, an upload left running) must not end as if it had it all.
     if (this.disposed) {
@@ -117,7 +123,7 @@ export class MessageSpool {
 
   /** Calls `listener` once the file, or the slowest reader, has caught up enough for `write()` to go on. */
   onDrain(listener: () => void): void {
-    if (this.backlog() <= RESUME_BELOW_BYTES || this.fileFailure || this.disposed) return listener();
+    if (this.backlog() <= RESUME_BELOW_BYTES || this.file?.failure || this.disposed) return listener();
     this.events.once('drain', listener);
   }
 
@@ -142,70 +148,38 @@ export class MessageSpool {
       this.readers.add(reader);
       this.readerOpened = true;
     }
-    // The stream asks for more both by itself and after each push; one wait, one file read at a time.
-    let waiting = false;
-    let fetching = false;
-    const wake = (): void => {
-      waiting = false;
-      pull();
-    };
-    const pull = (): void => {
-      if (fetching) return;
-      while (reader.position < this.length) {
-        if (reader.position < this.chunksStart) {
-          // fallen behind what memory keeps: read back from the file; the stream asks again
-          fetching = true;
-          this.fromFile(reader, reader.position).then(
-            (chunk) => {
-              fetching = false;
-              if (reader.closed) return void closeReader(reader); // destroyed while reading
-              reader.position += chunk.length;
-              stream.push(chunk);
-            },
-            (error: Error) => {
-              fetching = false;
-              if (reader.closed) return void closeReader(reader);
-              stream.destroy(error);
-            },
-          );
-          return;
-        }
-        const chunk = this.fromMemory(reader.position);
-        // Read after its transaction (by a handler past its timeout, say): the message is gone.
-        if (!chunk) return void stream.destroy(messageGone());
-        reader.position += chunk.length;
-        if (this.readers.size) this.letReadBytesGo();
-        if (!stream.push(chunk)) return;
-      }
-      if (this.failure) return void stream.destroy(this.failure);
-      if (this.finished) return void stream.push(null);
-      // caught up with the client: go on when more arrives
-      if (!waiting) this.events.once('progress', wake);
-      waiting = true;
-    };
-    const stream = new Readable({
-      highWaterMark: READ_CHUNK,
-      read: pull,
-      destroy: (error, callback) => {
-        if (waiting) this.events.off('progress', wake);
-        if (this.readers.delete(reader)) this.letReadBytesGo();
-        void closeReader(reader).then(() => callback(error));
-      },
-    });
-    // A handler may drop a stream unread; a failure must not then become an uncaught 'error'.
-    stream.on('error', () => undefined);
-    return stream;
+    return openSpoolStream(this, reader);
+  }
+
+  /** @internal for its streams: a reader read on. */
+  readerMoved(): void {
+    if (this.readers.size) this.letReadBytesGo();
+  }
+
+  /** @internal for its streams: a reader's stream is gone. */
+  readerClosed(reader: SpoolReader): void {
+    if (this.readers.delete(reader)) this.letReadBytesGo();
+  }
+
+  /** @internal for its streams: more of the message has arrived, or it has ended. */
+  onProgress(listener: () => void): void {
+    this.events.once('progress', listener);
+  }
+
+  /** @internal */
+  offProgress(listener: () => void): void {
+    this.events.off('progress', listener);
   }
 
   /** The whole message in memory. Waits for it to be complete. */
   async buffer(): Promise<Buffer> {
     // Without a file, only a reader opened now keeps the bytes it has not read yet.
-    if (this.options.directory === false && !(this.finished && this.chunksStart === 0)) return collect(this.createReadStream());
+    if (this.options.directory === false && !(this.ended && this.chunksStart === 0)) return collect(this.createReadStream());
     await this.done;
     if (this.failure) throw this.failure;
     // memory already let go (asked by a handler past its timeout, say)
     if (this.disposed) throw messageGone();
-    if (!this.path) return Buffer.concat(this.chunks, this.length);
+    if (!this.file) return Buffer.concat(this.chunks, this.length);
     return collect(this.createReadStream());
   }
 
@@ -221,17 +195,14 @@ export class MessageSpool {
     this.chunksBytes = 0;
     this.chunksWriting = 0;
     this.bytesWriting = 0;
-    const file = this.file;
-    if (!file) return;
     // what is still on its way to the file is of no use any more
-    if (!file.closed) await new Promise<void>((resolve) => file.destroy().once('close', () => resolve()));
-    await unlink(this.path!).catch(() => undefined);
+    await this.file?.remove();
   }
 
   private finish(error?: Error): void {
-    if (this.finished) return;
+    if (this.ended) return;
     clearTimeout(this.stall);
-    this.finished = true;
+    this.ended = true;
     this.failure = error;
     this.events.emit('progress');
     // failed: what is left of the message is only drained, whoever was holding the client back
@@ -287,26 +258,18 @@ export class MessageSpool {
     while (this.chunksBytes - this.bytesWriting > this.options.threshold && this.chunksWriting < this.chunks.length) {
       const chunk = this.chunks[this.chunksWriting++]!;
       this.bytesWriting += chunk.length;
-      (this.file ??= this.openFile()).write(chunk, (error) => {
-        if (!error) this.forgetOldest();
-      });
+      (this.file ??= this.openFile()).write(chunk, () => this.forgetOldest());
     }
   }
 
-  /** A file only this process can read; it fails the message if it cannot be written. */
-  private openFile(): WriteStream {
-    this.path = join(this.options.directory as string, `nestjs-fumi-${process.pid}-${randomBytes(8).toString('hex')}.eml`);
-    // The stream's own `write()` answer and `'drain'` go unheard: the spool paces the client by
-    // `bytesWriting`, so the stream's high-water mark has nothing left to say.
-    const file = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
-    file.on('error', (error) => {
+  /** The spool file; a message whose file cannot be written fails. */
+  private openFile(): SpoolFile {
+    return new SpoolFile(this.options.directory as string, (error) => {
       // Without its file the message can neither be read back nor kept out of memory: it fails
       // (its handlers get the error, the client a 451), and the rest of it is only drained.
-      this.fileFailure = error;
       this.finish(error);
       this.events.emit('drain');
     });
-    return file;
   }
 
   /** The oldest chunk is in the file now (writes complete in order): memory can let it go. */
@@ -320,23 +283,16 @@ export class MessageSpool {
     if (this.bytesWriting <= RESUME_BELOW_BYTES) this.events.emit('drain');
   }
 
-  /** Bytes from `position`, which memory no longer has, read back from the file. */
-  private async fromFile(reader: SpoolReader, position: number): Promise<Buffer> {
-    if (this.fileFailure) throw this.fileFailure;
-    reader.handle ??= await open(this.path!, 'r');
-    const { bytesRead, buffer } = await reader.handle.read({
-      buffer: Buffer.allocUnsafe(Math.min(READ_CHUNK, this.chunksStart - position)),
-      position,
-    });
-    if (bytesRead === 0) throw new Error(`spool file ${this.path} ends before byte ${position}`);
-    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+  /** @internal Bytes from `position`, which memory no longer has, read back from the file. */
+  async fromFile(reader: SpoolReader, position: number): Promise<Buffer> {
+    return this.file!.readAt(reader, position, this.chunksStart - position);
   }
 
   /**
-   * The in-memory bytes from `position` up to the end of the chunk holding it (no copy), or
+   * @internal The in-memory bytes from `position` up to the end of the chunk holding it (no copy), or
    * nothing once the spool is disposed and its memory let go.
    */
-  private fromMemory(position: number): Buffer | undefined {
+  fromMemory(position: number): Buffer | undefined {
     let offset = this.chunksStart;
     for (const chunk of this.chunks) {
       const end = offset + chunk.length;
@@ -345,53 +301,4 @@ export class MessageSpool {
     }
     return undefined;
   }
-}
-
-/** One reader: where it is, and its own handle on the spool file, opened when it first falls behind memory. */
-interface SpoolReader {
-  position: number;
-  handle?: FileHandle;
-  /** The stream is gone: a handle still being opened is closed as soon as it arrives. */
-  closed?: boolean;
-}
-
-function closeReader(reader: SpoolReader): Promise<void> {
-  reader.closed = true;
-  const handle = reader.handle;
-  reader.handle = undefined;
-  return handle ? handle.close().catch(() => undefined) : Promise.resolve();
-}
-
-/** Everything a reader gives, in one buffer. */
-async function collect(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
-
-/** A stream that fails at once, as a reader's own would: unheard, its error is not uncaught. */
-function failedStream(error: Error): Readable {
-  const stream = new Readable({ read: () => undefined });
-  stream.on('error', () => undefined);
-  return stream.destroy(error);
-}
-
-/** What a reader of a message whose transaction is over gets. */
-function messageGone(): Error {
-  return new Error('the message is gone: its transaction is over');
-}
-
-function stalled(ms: number): Error {
-  return new Error(
-    `with spoolDirectory: false the message waits on its readers, and none read on for ${ms} ms ` +
-      '(read the streams as the message arrives, together, and await ctx.received() or buffer() only after)',
-  );
-}
-
-/** What a reader opened too late gets, without a spool file. */
-function readTooLate(gone: number): Error {
-  return new Error(
-    `the message's first ${gone} bytes are gone: with spoolDirectory: false, a message past spoolThreshold ` +
-      'can only be read by streams opened before its older bytes were read (open ctx.stream, buffer() and parse() first, or set a spoolDirectory)',
-  );
 }
