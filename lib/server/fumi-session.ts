@@ -40,8 +40,8 @@ export interface SessionRuntime {
 
 /**
  * Where `toSmtpAddress` keeps an address's normalized form: on smtp-server's own address object,
- * under a symbol (invisible to its keys and to JSON). A WeakMap did the same at several times
- * the cost, a new entry for every MAIL FROM and RCPT TO weighing on every garbage collection.
+ * under a symbol (invisible to its keys and to JSON), so that it goes with the address rather
+ * than adding a WeakMap entry for every MAIL FROM and RCPT TO.
  */
 const kNormalized = Symbol('fumi.address');
 const NO_ARGS: Readonly<Record<string, string | true>> = Object.freeze({});
