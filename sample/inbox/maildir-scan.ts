@@ -11,34 +11,37 @@ import type { StoredMessage } from './stored-message.js';
  * no more files at once than any other inbox work. Headers are not read here.
  */
 export async function scanMaildir(root: string, limiter: FileLimiter): Promise<StoredMessage[]> {
-  const links = new Map<string, { mailboxes: string[]; paths: string[] }>();
+  // one directory at a time, so only one listing of names is held beside the messages found
+  const found = new Map<string, { id: string; mailboxes: string[]; paths: string[]; size: number; receivedAt: number }>();
   for (const folder of await mailboxFolders(root, limiter)) {
     const address = folderAddress(folder);
     for (const sub of ['new', 'cur']) {
       const dir = join(root, folder, sub);
-      for (const name of await limiter.run(() => readdirOrEmpty(dir))) {
-        // "name:2,S" in cur/ is the same message with flags a mail reader added
-        const id = name.split(':', 1)[0]!;
-        if (!isMessageId(id)) continue;
-        let entry = links.get(id);
-        if (!entry) links.set(id, (entry = { mailboxes: [], paths: [] }));
-        if (!entry.mailboxes.includes(address)) entry.mailboxes.push(address);
-        entry.paths.push(join(dir, name));
-      }
+      const names = await limiter.run(() => readdirOrEmpty(dir));
+      let next = 0;
+      // as many workers as the limiter has slots: the queue of waiting stats stays short
+      const worker = async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          // "name:2,S" in cur/ is the same message with flags a mail reader added
+          const id = name.split(':', 1)[0]!;
+          if (!isMessageId(id)) continue;
+          const path = join(dir, name);
+          const known = found.get(id);
+          if (known) {
+            if (!known.mailboxes.includes(address)) known.mailboxes.push(address);
+            known.paths.push(path);
+            continue;
+          }
+          const info = await limiter.run(() => stat(path).catch(() => undefined)); // deleted meanwhile
+          if (info && !found.has(id)) found.set(id, { id, mailboxes: [address], paths: [path], size: info.size, receivedAt: info.mtimeMs });
+        }
+      };
+      await Promise.all(Array.from({ length: limiter.size }, worker));
     }
   }
-  const found = [...links];
-  const messages: StoredMessage[] = [];
-  let next = 0;
-  // as many workers as the limiter has slots: the queue of waiting stats stays short
-  const worker = async () => {
-    while (next < found.length) {
-      const [id, { mailboxes, paths }] = found[next++]!;
-      const info = await limiter.run(() => stat(paths[0]!).catch(() => undefined)); // deleted meanwhile
-      if (info) messages.push({ id, mailboxes: mailboxes.sort(), paths, size: info.size, receivedAt: info.mtimeMs });
-    }
-  };
-  await Promise.all(Array.from({ length: limiter.size }, worker));
+  const messages = [...found.values()];
+  for (const message of messages) message.mailboxes.sort();
   return messages;
 }
 
