@@ -104,7 +104,7 @@ describe('sample inbox: paged listing from an index', () => {
     const bobPages = await allPages(sample, '/api/messages?mailbox=Bob@example.test&limit=100', 100);
     expect(bobPages.flat().map((m) => m.id)).toEqual([...top.map((m) => m.id), ...newestFirstIds(bob)]);
 
-    for (const query of ['limit=0', 'limit=501', 'limit=x', 'cursor=nope', `cursor=${Buffer.from('[1,"../x"]').toString('base64url')}`]) {
+    for (const query of ['limit=0', 'limit=501', 'limit=x', 'limit=5&limit=6', 'mailbox=a&mailbox=b', 'cursor=nope', `cursor=${Buffer.from('[1,"../x"]').toString('base64url')}`]) {
       expect((await fetch(`${sample.url}/api/messages?${query}`)).status).toBe(400);
     }
   }, 120_000);

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Controller,
   Delete,
   Get,
@@ -48,6 +49,10 @@ export class InboxController {
     @Query('limit') limitParameter?: string,
     @Query('cursor') cursor?: string,
   ): Promise<MessageSummary[]> {
+    // express makes a repeated parameter an array: refuse it rather than guess which one was meant
+    if ([mailbox, limitParameter, cursor].some((value) => value !== undefined && typeof value !== 'string')) {
+      throw new BadRequestException('mailbox, limit and cursor may each be given once');
+    }
     const limit = pageLimit(limitParameter);
     const page = await this.reader.page(limit, cursor ? decodeCursor(cursor) : undefined, mailbox || undefined);
     if (page.next) {
