@@ -25,6 +25,10 @@ export const REPLIES = {
   authTooManyFailures: { code: 421, enhanced: '4.7.0', text: 'Too many failed authentication attempts, closing connection' },
   /** `maxSessionDuration` reached: the connection closes; the client reconnects to carry on. */
   sessionTooLong: { code: 421, enhanced: '4.4.2', text: 'Session time limit reached, closing connection' },
+  /** `commandLineTimeout` passed before the command line was complete. */
+  commandLineTooSlow: { code: 421, enhanced: '4.4.2', text: 'Command line not completed in time, closing connection' },
+  /** The message arrived below `minDataRate`. */
+  messageTooSlow: { code: 421, enhanced: '4.4.2', text: 'Message data too slow, closing connection' },
   /** `maxMessages` reached: the connection closes; the client reconnects to carry on. */
   tooManyMessages: { code: 421, enhanced: '4.7.0', text: 'Too many messages in one session, closing connection' },
   /** `maxJunkCommands` reached (NOOP, RSET, VRFY and the like): the connection closes. */

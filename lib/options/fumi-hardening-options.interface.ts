@@ -50,6 +50,19 @@ export interface FumiHardeningOptions {
    * Default 20, as Postfix's `smtpd_hard_error_limit`; `false` for no limit.
    */
   maxHardErrors?: number | false;
+  /**
+   * Longest a command line may take, in ms, from the moment the server has taken in its first
+   * bytes: a line trickled a byte at a time (which restarts the idle timeout with every byte) is
+   * answered `421 4.4.2` and the connection closed. Default 60000; `false` for no limit.
+   */
+  commandLineTimeout?: number | false;
+  /**
+   * Bytes a second a message must arrive at, as Postfix's `smtpd_min_data_rate`, counted over the
+   * client's own time (not while a handler or the spool holds it back) after a first second:
+   * slower gets `421 4.4.2` and the connection closed, the message not acknowledged. Default 500;
+   * `false` for no limit.
+   */
+  minDataRate?: number | false;
 }
 
 /** The values `FumiHardeningOptions` takes when left out. */
@@ -59,4 +72,6 @@ export const DEFAULT_HARDENING_OPTIONS = {
   maxMessages: 1000,
   maxJunkCommands: 100,
   maxHardErrors: 20,
+  commandLineTimeout: 60_000,
+  minDataRate: 500,
 } as const satisfies Required<FumiHardeningOptions>;

@@ -9,11 +9,13 @@ export const HARDENING_OPTION_KEYS = [
   'maxMessages',
   'maxJunkCommands',
   'maxHardErrors',
+  'commandLineTimeout',
+  'minDataRate',
   // replaced: known only to say so
   'maxCommands',
 ] as const;
 
-const COUNT_OPTIONS = ['maxMessages', 'maxJunkCommands', 'maxHardErrors'] as const;
+const COUNT_OPTIONS = ['maxMessages', 'maxJunkCommands', 'maxHardErrors', 'minDataRate'] as const;
 
 const BARE_LINE_FEED_POLICIES = ['normalize', 'reject', 'allow'];
 /** A duration below a second is almost certainly seconds written where milliseconds belong. */
@@ -33,6 +35,14 @@ export function checkHardeningOptions(options: FumiModuleOptions, server: string
     throw new FumiOptionsError(
       'maxSessionDuration',
       `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(maxSessionDuration)}`,
+      server,
+    );
+  }
+  const { commandLineTimeout } = values;
+  if (commandLineTimeout !== undefined && commandLineTimeout !== false && !isInteger(commandLineTimeout, MIN_SESSION_DURATION)) {
+    throw new FumiOptionsError(
+      'commandLineTimeout',
+      `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(commandLineTimeout)}`,
       server,
     );
   }

@@ -15,6 +15,7 @@ import { MESSAGES } from '../fumi.messages.js';
 import { refuseMalformedAddresses } from '../hardening/address-encoding.js';
 import { clientLimits } from '../limits/client-limits.plugin.js';
 import { SessionLimits } from '../limits/session-limits.js';
+import { SlowClientLimits } from '../limits/slow-client-limits.js';
 import { LineEndingPolicy } from '../line-endings/line-ending.policy.js';
 import type { FumiModuleOptions } from '../options/fumi-module-options.interface.js';
 import { validateFumiOptions } from '../options/fumi-options.validator.js';
@@ -58,6 +59,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly authPolicy: AuthAttemptPolicy;
   private readonly lineEndings: LineEndingPolicy;
   private readonly sessionLimits: SessionLimits;
+  private readonly slowClientLimits: SlowClientLimits;
   private readonly events: SessionEventReporter;
   private smtp?: SMTPServer;
   private sockets?: OpenSockets;
@@ -88,6 +90,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     this.authPolicy = new AuthAttemptPolicy(resolved.allowInsecureAuth, limiter, (e) => this.toError(e));
     this.lineEndings = new LineEndingPolicy(resolved.bareLineFeeds, (e) => this.toError(e));
     this.sessionLimits = new SessionLimits(resolved.sessionLimits, (e) => this.toError(e));
+    this.slowClientLimits = new SlowClientLimits(resolved.slowClientLimits, (e) => this.toError(e));
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -165,6 +168,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private connectionHooks(): ConnectionHook[] {
     const hooks: ConnectionHook[] = [
       this.sessionLimits.guard,
+      this.slowClientLimits.guard,
       (connection) => refuseMalformedAddresses(connection, (reply) => this.send(connection, reply)),
       this.lineEndings.guard,
       batchReplies,

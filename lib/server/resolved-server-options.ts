@@ -11,6 +11,7 @@ import {
 } from '../fumi.constants.js';
 import { DEFAULT_CLIENT_LIMITS } from '../limits/client-limits.plugin.js';
 import type { SessionLimitValues } from '../limits/session-limits.js';
+import type { SlowClientLimitValues } from '../limits/slow-client-limits.js';
 import type { RateLimit } from '../options/fumi-client-limits.interface.js';
 import { DEFAULT_HARDENING_OPTIONS, type BareLineFeeds } from '../options/fumi-hardening-options.interface.js';
 import type { FumiModuleOptions } from '../options/fumi-module-options.interface.js';
@@ -77,6 +78,7 @@ export interface ResolvedServerOptions {
   readonly spool: { readonly threshold: number; readonly directory: string | false };
   readonly bareLineFeeds: BareLineFeeds;
   readonly sessionLimits: SessionLimitValues;
+  readonly slowClientLimits: SlowClientLimitValues;
   readonly clientLimits: ResolvedClientLimits | false;
   readonly authFailureLimits: ResolvedAuthFailureLimits;
   readonly plugins: readonly FumiPlugin[];
@@ -115,6 +117,10 @@ export function resolveServerOptions(options: FumiModuleOptions): ResolvedServer
       maxMessages: options.maxMessages ?? hardening.maxMessages,
       maxJunkCommands: options.maxJunkCommands ?? hardening.maxJunkCommands,
       maxHardErrors: options.maxHardErrors ?? hardening.maxHardErrors,
+    },
+    slowClientLimits: {
+      commandLineTimeout: options.commandLineTimeout ?? hardening.commandLineTimeout,
+      minDataRate: options.minDataRate ?? hardening.minDataRate,
     },
     clientLimits: options.limits === false ? false : clientLimits(options.limits ?? {}),
     authFailureLimits: authFailureLimits(options.authFailureLimits),

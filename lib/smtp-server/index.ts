@@ -3,6 +3,7 @@
 export { isAnswering } from './answering.js';
 export { gateAuth, type AuthGate } from './auth-gate.js';
 export { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
+export { watchClientInput, type ClientInputWatcher } from './client-input.js';
 export { commandVerb, interceptCommands, type CommandInterceptor, type InterceptedCommand } from './command-interceptor.js';
 export { onEachConnection, type ConnectionHook } from './connection-hooks.js';
 export { shapeEhloReply, type EhloShaper } from './ehlo-reply.js';

@@ -13,6 +13,8 @@ describe('hardening options are checked at bootstrap', () => {
     [{ maxMessages: 0 }, 'maxMessages', 'whole number from 1, got 0'],
     [{ maxJunkCommands: 2.5 }, 'maxJunkCommands', 'got 2.5'],
     [{ maxHardErrors: true }, 'maxHardErrors', 'must be false (no limit) or a whole number from 1, got true'],
+    [{ commandLineTimeout: 60 }, 'commandLineTimeout', 'milliseconds from 1000, got 60'],
+    [{ minDataRate: -1 }, 'minDataRate', 'whole number from 1, got -1'],
     [{ maxCommands: 1000 }, 'maxCommands', 'was replaced by maxMessages, maxJunkCommands and maxHardErrors'],
   ])('%j fails naming %s', (options, option, problem) => {
     expect(check(options)).toThrow(FumiOptionsError);
@@ -24,7 +26,7 @@ describe('hardening options are checked at bootstrap', () => {
     [{ bareLineFeeds: 'normalize' }],
     [{ bareLineFeeds: 'reject' }],
     [{ bareLineFeeds: 'allow' }],
-    [{ maxSessionDuration: false, maxMessages: false, maxJunkCommands: false, maxHardErrors: false }],
+    [{ maxSessionDuration: false, maxMessages: false, maxJunkCommands: false, maxHardErrors: false, commandLineTimeout: false, minDataRate: false }],
     [{ maxSessionDuration: 1000, maxMessages: 1, maxJunkCommands: 1, maxHardErrors: 1 }],
   ])('accepts %j', (options) => {
     expect(check(options)).not.toThrow();

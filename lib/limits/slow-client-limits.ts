@@ -1,0 +1,85 @@
+import type { SMTPServerError } from 'smtp-server';
+import { REPLIES } from '../fumi.messages.js';
+import { isAnswering, watchClientInput, type SmtpConnection } from '../smtp-server/index.js';
+import { SmtpException } from '../exceptions/smtp.exception.js';
+
+/** The limits `SlowClientLimits` enforces; `false` is no limit. */
+export interface SlowClientLimitValues {
+  /** Longest a command line may take from the moment its first byte was taken in, in ms. */
+  readonly commandLineTimeout: number | false;
+  /** Bytes a second a message must arrive at, counted over the client's own time. */
+  readonly minDataRate: number | false;
+}
+
+type Reply = { readonly code: number; readonly enhanced: string; readonly text: string };
+
+/** How often a message's rate is checked, and how often a deadline falling while the server works is looked at again. */
+const CHECK_MS = 250;
+/** The first second of a message is free: a rate means little over a few bytes. */
+const RATE_GRACE_MS = 1000;
+
+/**
+ * Cuts clients that send slowly on purpose: a command line trickled a byte at a time (the idle
+ * timeout restarts with every byte) and a message sent below a minimum rate (as Postfix's
+ * `smtpd_min_data_rate`). Neither counts time the server itself holds the client back (a handler
+ * deciding, the spool waiting for its readers): only the time the client took to send.
+ */
+export class SlowClientLimits {
+  constructor(
+    private readonly limits: SlowClientLimitValues,
+    private readonly toError: (exception: SmtpException) => SMTPServerError,
+  ) {}
+
+  /** Connection hook; what it returns clears its timers when the connection is gone. */
+  readonly guard = (connection: SmtpConnection): (() => void) | undefined => {
+    const { commandLineTimeout, minDataRate } = this.limits;
+    if (commandLineTimeout === false && minDataRate === false) return undefined;
+    let lineDeadline: NodeJS.Timeout | undefined;
+    let rateCheck: NodeJS.Timeout | undefined;
+    let clientMs = 0;
+    let bytes = 0;
+    let waitingSince: number | undefined;
+    const cut = (reply: Reply) => {
+      clearTimeout(lineDeadline);
+      clearInterval(rateCheck);
+      const error = this.toError(SmtpException.of(reply));
+      connection.send(reply.code, error.message); // a 421 closes the connection
+    };
+    const lineExpired = () => {
+      if (isAnswering(connection)) lineDeadline = setTimeout(lineExpired, CHECK_MS).unref();
+      else cut(REPLIES.commandLineTooSlow);
+    };
+    const checkRate = () => {
+      if (minDataRate === false || isAnswering(connection)) return;
+      const elapsed = clientMs + (waitingSince === undefined ? 0 : performance.now() - waitingSince) - RATE_GRACE_MS;
+      if (elapsed > 0 && bytes < (minDataRate * elapsed) / 1000) cut(REPLIES.messageTooSlow);
+    };
+    watchClientInput(connection, {
+      partialLine: () => {
+        if (commandLineTimeout !== false && !lineDeadline) lineDeadline = setTimeout(lineExpired, commandLineTimeout).unref();
+      },
+      noPartialLine: () => {
+        clearTimeout(lineDeadline);
+        lineDeadline = undefined;
+      },
+      messageArrived: (ms) => {
+        clientMs += ms;
+        waitingSince = undefined;
+      },
+      messageTaken: (total) => {
+        bytes = total;
+        waitingSince = performance.now();
+        if (minDataRate !== false) rateCheck ??= setInterval(checkRate, CHECK_MS).unref();
+      },
+      messageEnd: () => {
+        clearInterval(rateCheck);
+        rateCheck = waitingSince = undefined;
+        clientMs = bytes = 0;
+      },
+    });
+    return () => {
+      clearTimeout(lineDeadline);
+      clearInterval(rateCheck);
+    };
+  };
+}
