@@ -73,6 +73,23 @@ describe('shutdown ends once the last session is gone', () => {
     await deafClosed;
   });
 
+  it('lets a message still arriving finish even with no data handler (250, not 421)', async () => {
+    running = await startApp({}, { closeTimeout: CLOSE_TIMEOUT });
+    const sending = rawClient(running.port);
+    await sending.until(/^220 .*\r\n/m);
+    sending.write('EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n');
+    await sending.until(/^354 .*\r\n/m);
+    sending.write('Subject: in flight\r\n\r\nfirst half\r\n');
+
+    const closing = running.close();
+    running = undefined;
+    expect(await settledWithin(closing.then(() => 'closed'), 300, 'waiting')).toBe('waiting');
+    sending.write('second half\r\n.\r\n');
+    await sending.until(/^250 .*\r\n/m);
+    expect(await settledWithin(closing.then(() => 'closed'), PROMPTLY, 'still closing')).toBe('closed');
+    sending.destroy();
+  });
+
   it('lets a session in DATA finish its message, then ends without waiting for closeTimeout', async () => {
     running = await startApp({ providers: [ReadsMessages] }, { closeTimeout: CLOSE_TIMEOUT });
     const handlers = running.app.get(ReadsMessages);

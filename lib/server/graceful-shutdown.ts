@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { SMTPServer } from 'smtp-server';
 import { MESSAGES } from '../fumi.messages.js';
+import { isInMessage } from '../smtp-server/index.js';
 import type { OpenSockets } from './open-sockets.js';
 import { isBusy } from './session-carrier.js';
 
@@ -21,12 +22,12 @@ export function closeGracefully(
 ): Promise<void> {
   if (smtp.connections.size) logger.log(MESSAGES.closing(server, smtp.connections.size, grace));
   return new Promise<void>((resolve) => {
-    // Sessions between commands have nothing to lose: close them now rather than wait out
-    // the grace period; busy ones are closed as soon as their command has been answered.
+    // Sessions between commands have nothing to lose: close them now rather than wait out the
+    // grace period; those with a command or a message in progress once it has been answered.
     const told = new WeakSet<object>();
     const closeIdle = () => {
       for (const connection of smtp.connections) {
-        if (told.has(connection) || isBusy(connection.session)) continue;
+        if (told.has(connection) || isBusy(connection.session) || isInMessage(connection)) continue;
         told.add(connection);
         connection.send(421, 'Server shutting down');
       }

@@ -11,3 +11,13 @@ export function isAnswering(connection: SmtpConnection): boolean {
   const parser = connection._parser;
   return connection._handlerPending || (!!connection._dataStream && !!parser && !parser._dataMode);
 }
+
+/**
+ * The connection is in a message: from DATA's 354 until the message is answered, the client
+ * sending it or waiting for its reply (smtp-server's `_dataStream` is set for that time).
+ *
+ * Upstream hook that would replace it: a public transaction state on the connection.
+ */
+export function isInMessage(connection: SmtpConnection): boolean {
+  return !!connection._dataStream;
+}

@@ -1,6 +1,6 @@
 // Everything that reaches into smtp-server beyond its public API, behind one interface: the rest
 // of the library imports the engine's internals from here only.
-export { isAnswering } from './answering.js';
+export { isAnswering, isInMessage } from './answering.js';
 export { gateAuth, type AuthGate } from './auth-gate.js';
 export { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
 export { watchClientInput, type ClientInputWatcher } from './client-input.js';
