@@ -52,6 +52,8 @@ export const REPLIES = {
 export const XOAUTH2_FAILURE = { status: 'invalid_token', schemes: 'bearer' } as const;
 
 export const MESSAGES = {
+  spoolSwept: (server: string, files: number) =>
+    `SMTP server "${server}" removed ${files} spool file(s) left by a server that stopped without its shutdown`,
   nextCalledTwice: (phase: SmtpPhase) => `next() called multiple times in the ${phase} chain`,
   handlerFailed: (phase: SmtpPhase, id: string, error: unknown) =>
     `${phase} handler failed in session ${id}: ${error instanceof Error ? error.message : String(error)}`,

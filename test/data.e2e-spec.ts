@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ParsedMail as Parsed } from 'mailparser';
 import { createHash } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer as streamToBuffer, text } from 'node:stream/consumers';
@@ -20,6 +20,7 @@ import {
 import { createTestCertificate, SmtpTestClient } from '../lib/testing/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { waitFor } from './support/wait-for.js';
+import { spoolFiles as listSpoolFiles } from './support/spool-files.js';
 
 describe('message data', () => {
   let running: RunningApp | undefined;
@@ -32,7 +33,7 @@ describe('message data', () => {
     running = undefined;
     await rm(spoolDirectory, { recursive: true, force: true });
   });
-  const spoolFiles = () => readdir(spoolDirectory);
+  const spoolFiles = () => listSpoolFiles(spoolDirectory);
 
   it('lets several handlers parse one message once, a 25 MB attachment included, and removes the spool', async () => {
     const parses: Parsed[] = [];
@@ -128,7 +129,12 @@ describe('message data', () => {
   });
 
   describe('with spoolDirectory: false', () => {
-    const ownSpoolFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`nestjs-fumi-${process.pid}-`));
+    /** Spool files in the default spool directory's area (where a spool file would go but for `false`). */
+    const ownSpoolFiles = () => {
+      const area = join(tmpdir(), 'nestjs-fumi-spool');
+      const folders = existsSync(area) ? readdirSync(area) : [];
+      return folders.flatMap((folder) => readdirSync(join(area, folder)).filter((name) => name.endsWith('.eml')));
+    };
     const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(70)}\r\n`;
     const largeBody = `Subject: big\r\n\r\n${Array.from({ length: 50_000 }, (_, i) => line(i)).join('')}`;
     const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');

@@ -7,6 +7,8 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 /** What the queue integration says in logs and errors. */
 export const QUEUE_MESSAGES = {
+  spoolSwept: (files: number, directory: string) => `removed ${files} body file(s) a crash left in ${directory}`,
+  spoolSweepFailed: (directory: string, error: unknown) => `could not sweep ${directory}: ${reason(error)}`,
   enqueueFailed: (messageId: string, error: unknown) => `could not queue message ${messageId}, answered 451: ${reason(error)}`,
   notInData: (phase: string) => `enqueue() takes the DataContext of an @OnData() handler, got a ${phase} context`,
   badMessageId: (id: string) => `enqueue(): messageId must be a non-empty string without ":" (BullMQ job ids), got ${JSON.stringify(id)}`,

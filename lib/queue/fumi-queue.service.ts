@@ -6,6 +6,7 @@ import { DataContext } from '../context/data.context.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import { writeDurably } from './durable-spool.js';
+import { sweepQueueSpool } from './spool-sweep.js';
 import { DEFAULT_INLINE_LIMIT, DEFAULT_QUEUE_NAME, FUMI_QUEUE_JOB_NAME } from './fumi-queue.constants.js';
 import { QUEUE_MESSAGES, QUEUE_REPLIES } from './fumi-queue.messages.js';
 import { FUMI_QUEUE_OPTIONS } from './fumi-queue.module-definition.js';
@@ -27,6 +28,8 @@ const READINESS_TIMEOUT_MS = 1000;
 @Injectable()
 export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FumiQueue.name);
+  /** The sweep of bodies a crash left in the spool directory, started at init: how many it removed. */
+  swept: Promise<number> = Promise.resolve(0);
   /** The last readiness probe, shared by the checks that come within `READINESS_CACHE_MS`. */
   private probe?: { readonly at: number; readonly ready: Promise<boolean> };
   /** The BullMQ queue, for what `enqueue()` does not cover (counts, pausing, a dashboard). */
@@ -71,14 +74,26 @@ export class FumiQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    if (!this.spoolDirectory) return;
+    const directory = this.spoolDirectory;
+    if (!directory) return;
     try {
-      await checkSpoolDirectory(this.spoolDirectory);
+      await checkSpoolDirectory(directory);
     } catch (error) {
       // Bootstrap stops here and no shutdown hook will run: the queue's connection must not outlive it.
       await this.queue.close();
       throw error;
     }
+    // In the background: it asks Redis, which must not hold the start-up.
+    this.swept = sweepQueueSpool(directory, async (id) => (await this.queue.getJob(id)) !== undefined).then(
+      (removed) => {
+        if (removed) this.logger.log(QUEUE_MESSAGES.spoolSwept(removed, directory));
+        return removed;
+      },
+      (error: unknown) => {
+        this.logger.warn(QUEUE_MESSAGES.spoolSweepFailed(directory, error));
+        return 0;
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

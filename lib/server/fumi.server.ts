@@ -35,6 +35,7 @@ import { ServerCertificates } from '../tls/server-certificates.js';
 import type { FumiEvents } from './fumi-events.js';
 import type { FumiServerInfo } from './fumi-session.js';
 import { closeGracefully } from './graceful-shutdown.js';
+import { SpoolArea } from '../message/spool-area.js';
 import { OpenSockets } from './open-sockets.js';
 import { PhaseRunner } from './phase-runner.js';
 import { resolveServerOptions, type ResolvedServerOptions } from './resolved-server-options.js';
@@ -63,6 +64,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   private readonly events: SessionEventReporter;
   private smtp?: SMTPServer;
   private sockets?: OpenSockets;
+  private spoolArea?: SpoolArea;
   private info!: FumiServerInfo;
   private closing?: Promise<void>;
 
@@ -134,6 +136,10 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   async onApplicationBootstrap(): Promise<void> {
     const chains = this.registry.chainsFor(this.name);
     checkEngineVersion((warning) => this.logger.warn(warning));
+    const spoolDirectory = this.options.spool.directory;
+    if (spoolDirectory !== false) {
+      this.spoolArea = await SpoolArea.open(spoolDirectory, (files) => this.logger.log(MESSAGES.spoolSwept(this.name, files)));
+    }
     this.smtp = new SMTPServer(this.smtpOptions(chains));
     this.sockets = new OpenSockets(this.smtp.server);
     onEachConnection(this.smtp, ...this.connectionHooks());
@@ -204,8 +210,9 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     }
     this.info = { name: this.name, hostname: o.hostname, lmtp: o.lmtp, authEnabled: !disabled.has('AUTH') };
     const size = Math.min(o.size, this.plugins.limitedSize ?? Number.POSITIVE_INFINITY);
+    const spool = { ...o.spool, directory: this.spoolArea?.directory ?? o.spool.directory };
     const runner = new PhaseRunner({
-      options: o,
+      options: { ...o, spool },
       chains,
       info: this.info,
       events: this.events,
@@ -258,9 +265,9 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     return toSmtpServerError(exception, this.options.enhancedCodes);
   }
 
-  private shutdown(): Promise<void> {
+  private async shutdown(): Promise<void> {
     this.certificates.close();
-    if (!this.smtp) return Promise.resolve();
-    return closeGracefully(this.smtp, this.sockets, this.options.closeTimeout, this.name, this.logger);
+    if (this.smtp) await closeGracefully(this.smtp, this.sockets, this.options.closeTimeout, this.name, this.logger);
+    await this.spoolArea?.close();
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable, Scope } from '@nestjs/common';
-import { readdir } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { runPool } from './support/pool.js';
 import { watchTimers } from './support/live-timers.js';
 import { measureResources, megabytes, memoryFigures, resourcesGained, type ResourceSnapshot } from './support/resources.js';
 import { watchProcessFaults } from './support/process-faults.js';
+import { spoolFiles } from '../support/spool-files.js';
 
 /**
  * Many whole sessions in a row (connect, EHLO, MAIL, RCPT, DATA, QUIT), every phase through the
@@ -125,7 +125,7 @@ describe(`reliability: soak (${SESSIONS} sessions; FUMI_SOAK_SESSIONS)`, () => {
     expect(received).toBe(WARM_UP + SESSIONS);
     expect(tallies).toBe(WARM_UP + SESSIONS);
     expect(running.server.connections).toBe(0);
-    expect(await readdir(spoolDirectory)).toEqual([]);
+    expect(await spoolFiles(spoolDirectory)).toEqual([]);
     // Timeouts are judged one by one (the test runner arms its own); every other handle by count
     expect(timersLeft).toEqual([]);
     expect(resourcesGained(before, after, ['Timeout'])).toEqual({});
