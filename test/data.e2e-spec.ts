@@ -278,6 +278,8 @@ describe('message data', () => {
     class Store {
       @OnData() async store(@Ctx() ctx: DataContext) {
         const bytes = (await ctx.buffer()).length;
+        // the file is opened in the background: give a large message's the time to show up
+        if (bytes > 64 * 1024) await waitFor(async () => (await spoolFiles()).length > 0, 5_000).catch(() => undefined);
         seen.push({ files: (await spoolFiles()).length, bytes });
       }
     }
