@@ -1,7 +1,5 @@
+import { onEachParser, type SmtpParser } from './parsers.js';
 import type { SmtpConnection } from './smtp-connection.js';
-
-/** smtp-server's command parser (an `SMTPStream`, one per connection, a new one after STARTTLS). */
-type SmtpParser = Exclude<SmtpConnection['_parser'], false>;
 
 const CR = 13;
 
@@ -26,7 +24,7 @@ const CR = 13;
  * Upstream hook that would replace it: an option refusing command lines that end in a bare LF.
  */
 export function refuseBareLineFeedCommands(connection: SmtpConnection, refuse: () => void): void {
-  const watch = (parser: SmtpParser): void => {
+  onEachParser(connection, (parser: SmtpParser): void => {
     /** For each complete line the parser is about to dispatch, in order: it ended in a bare LF. */
     const bareEndings: boolean[] = [];
     const write = parser._write;
@@ -48,12 +46,5 @@ export function refuseBareLineFeedCommands(connection: SmtpConnection, refuse: (
       // The parser is closed by now; resuming it lets it drop what is left without running it.
       callback?.();
     };
-  };
-  if (connection._parser) watch(connection._parser);
-  const createParser = connection._createParser;
-  connection._createParser = function (this: SmtpConnection) {
-    const parser = createParser.call(this);
-    watch(parser);
-    return parser;
-  };
+  });
 }

@@ -1,7 +1,5 @@
+import { onEachParser, type SmtpParser } from './parsers.js';
 import type { SmtpConnection } from './smtp-connection.js';
-
-/** smtp-server's command parser (an `SMTPStream`, one per connection, a new one after STARTTLS). */
-type SmtpParser = Exclude<SmtpConnection['_parser'], false>;
 
 /** What the client's input looks like once the server has taken all it sent so far. */
 export interface ClientInputWatcher {
@@ -22,12 +20,12 @@ export interface ClientInputWatcher {
  * half sent, or how far a message has got. smtp-server's parser takes input through `_write()`
  * and asks for the next chunk by calling its callback once it has dealt with this one; the
  * parser's `_remainder` holds a line without its end, `_dataMode` and `dataBytes` the message.
- * The parser STARTTLS creates (`_createParser()`) is watched too.
+ * The parser STARTTLS creates is watched too (`onEachParser`).
  *
  * Upstream hook that would replace it: command-line and message-rate timeouts of its own.
  */
 export function watchClientInput(connection: SmtpConnection, watcher: ClientInputWatcher): void {
-  const watch = (parser: SmtpParser): void => {
+  onEachParser(connection, (parser: SmtpParser): void => {
     const write = parser._write;
     /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
     let depth = 0;
@@ -56,12 +54,5 @@ export function watchClientInput(connection: SmtpConnection, watcher: ClientInpu
         next(error);
       });
     };
-  };
-  if (connection._parser) watch(connection._parser);
-  const createParser = connection._createParser;
-  connection._createParser = function (this: SmtpConnection) {
-    const parser = createParser.call(this);
-    watch(parser);
-    return parser;
-  };
+  });
 }
