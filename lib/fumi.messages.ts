@@ -1,5 +1,15 @@
 import type { SmtpPhase } from './context/smtp-phase.js';
 
+/** A reply the module sends itself: its code, RFC 3463 enhanced code and text. */
+export interface CannedReply {
+  readonly code: number;
+  readonly enhanced: string;
+  readonly text: string;
+}
+
+/** Sends a canned reply on a connection, with its enhanced code when the client takes them. */
+export type SendReply<Connection> = (connection: Connection, reply: CannedReply) => void;
+
 /** Reply texts the module sends itself, next to the codes they go with. */
 export const REPLIES = {
   rejected: { code: 550, enhanced: '5.7.1', text: 'Requested action not taken' },

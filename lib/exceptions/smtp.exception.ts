@@ -1,4 +1,5 @@
 import { IntrinsicException } from '@nestjs/common';
+import type { CannedReply } from '../fumi.messages.js';
 
 /**
  * The error that becomes an SMTP reply. Throw it from a handler, guard, pipe, interceptor or
@@ -28,7 +29,7 @@ export class SmtpException extends IntrinsicException {
   }
 
   /** The exception for one of the module's canned replies (`REPLIES.localError`, ...). */
-  static of(reply: { readonly code: number; readonly enhanced: string; readonly text: string }): SmtpException {
+  static of(reply: CannedReply): SmtpException {
     return new SmtpException(reply.text, reply.code, reply.enhanced);
   }
 }

@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { REPLIES } from '../fumi.messages.js';
+import { REPLIES, type CannedReply } from '../fumi.messages.js';
 import { commandVerb, interceptCommands, type SmtpConnection } from '../smtp-server/index.js';
-
-type Reply = { readonly code: number; readonly enhanced: string; readonly text: string };
 
 /** Whether any byte is outside ASCII. */
 const hasNonAscii = (line: Buffer): boolean => line.some((byte) => byte > 0x7f);
@@ -19,14 +17,14 @@ function asksForSmtpUtf8(line: Buffer): boolean {
  * did not ask for SMTPUTF8 (`553 5.6.7`, RFC 6531 §3.5). smtp-server decodes each line before
  * anything else sees it, turning invalid bytes into U+FFFD, so the raw line is checked first.
  */
-export function refuseMalformedAddresses(connection: SmtpConnection, refuse: (reply: Reply) => void): void {
+export function refuseMalformedAddresses(connection: SmtpConnection, refuse: (reply: CannedReply) => void): void {
   let smtpUtf8 = false;
   interceptCommands(connection, ({ line, continuation }, run, drop) => {
     if (continuation) return run();
     const verb = commandVerb(line);
     if (verb !== 'MAIL' && verb !== 'RCPT') return run();
     if (verb === 'MAIL') smtpUtf8 = asksForSmtpUtf8(line);
-    let refusal: Reply | undefined;
+    let refusal: CannedReply | undefined;
     if (!isUtf8(line)) refusal = verb === 'MAIL' ? REPLIES.senderNotUtf8 : REPLIES.recipientNotUtf8;
     else if (!smtpUtf8 && hasNonAscii(line)) refusal = REPLIES.smtpUtf8Required;
     if (!refusal) return run();

@@ -1,5 +1,4 @@
-import type { SMTPServerError } from 'smtp-server';
-import { REPLIES } from '../fumi.messages.js';
+import { REPLIES, type CannedReply, type SendReply } from '../fumi.messages.js';
 import {
   commandVerb,
   interceptCommands,
@@ -7,7 +6,6 @@ import {
   observeReplies,
   type SmtpConnection,
 } from '../smtp-server/index.js';
-import { SmtpException } from '../exceptions/smtp.exception.js';
 
 /** The caps `SessionLimits` enforces; `false` is no cap. */
 export interface SessionLimitValues {
@@ -16,8 +14,6 @@ export interface SessionLimitValues {
   readonly maxJunkCommands: number | false;
   readonly maxHardErrors: number | false;
 }
-
-type Reply = { readonly code: number; readonly enhanced: string; readonly text: string };
 
 /** How often a session past its deadline is checked while a handler is still answering it. */
 const ANSWER_POLL_MS = 25;
@@ -40,7 +36,8 @@ const ACCEPTED = 250;
 export class SessionLimits {
   constructor(
     private readonly limits: SessionLimitValues,
-    private readonly toError: (exception: SmtpException) => SMTPServerError,
+    /** Answers with a 421, which makes smtp-server close the connection. */
+    private readonly close: SendReply<SmtpConnection>,
   ) {}
 
   /** Connection hook; what it returns clears the deadline when the connection is gone. */
@@ -72,7 +69,7 @@ export class SessionLimits {
     interceptCommands(connection, ({ line, continuation }, run, drop) => {
       if (continuation) return run();
       const verb = commandVerb(line);
-      let refusal: Reply | undefined;
+      let refusal: CannedReply | undefined;
       if (verb === 'MAIL') {
         junk = 0;
         if (++messages > maxMessages) refusal = REPLIES.tooManyMessages;
@@ -97,11 +94,5 @@ export class SessionLimits {
       if (code === GO_AHEAD) awaitingMessage = true;
       else if (code >= 500 && ++errors === max) this.close(connection, REPLIES.tooManyErrors);
     });
-  }
-
-  /** A 421 reply, which makes smtp-server close the connection. */
-  private close(connection: SmtpConnection, reply: Reply): void {
-    const error = this.toError(SmtpException.of(reply));
-    connection.send(reply.code, error.message);
   }
 }

@@ -1,7 +1,5 @@
-import type { SMTPServerError } from 'smtp-server';
-import { REPLIES } from '../fumi.messages.js';
+import { REPLIES, type CannedReply, type SendReply } from '../fumi.messages.js';
 import { isAnswering, watchClientInput, type SmtpConnection } from '../smtp-server/index.js';
-import { SmtpException } from '../exceptions/smtp.exception.js';
 
 /** The limits `SlowClientLimits` enforces; `false` is no limit. */
 export interface SlowClientLimitValues {
@@ -10,8 +8,6 @@ export interface SlowClientLimitValues {
   /** Bytes a second a message must arrive at, counted over the client's own time. */
   readonly minDataRate: number | false;
 }
-
-type Reply = { readonly code: number; readonly enhanced: string; readonly text: string };
 
 /** How often a message's rate is checked, and how often a deadline falling while the server works is looked at again. */
 const CHECK_MS = 250;
@@ -27,7 +23,8 @@ const RATE_GRACE_MS = 1000;
 export class SlowClientLimits {
   constructor(
     private readonly limits: SlowClientLimitValues,
-    private readonly toError: (exception: SmtpException) => SMTPServerError,
+    /** Answers with a 421, which makes smtp-server close the connection. */
+    private readonly close: SendReply<SmtpConnection>,
   ) {}
 
   /** Connection hook; what it returns clears its timers when the connection is gone. */
@@ -39,11 +36,10 @@ export class SlowClientLimits {
     let clientMs = 0;
     let bytes = 0;
     let waitingSince: number | undefined;
-    const cut = (reply: Reply) => {
+    const cut = (reply: CannedReply) => {
       clearTimeout(lineDeadline);
       clearInterval(rateCheck);
-      const error = this.toError(SmtpException.of(reply));
-      connection.send(reply.code, error.message); // a 421 closes the connection
+      this.close(connection, reply);
     };
     const lineExpired = () => {
       if (isAnswering(connection)) lineDeadline = setTimeout(lineExpired, CHECK_MS).unref();

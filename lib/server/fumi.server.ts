@@ -11,7 +11,7 @@ import { AuthFailureLimiter } from '../auth/auth-failure.limiter.js';
 import type { FumiChains, FumiHandlerRegistry } from '../discovery/fumi-handler.registry.js';
 import { FumiBootstrapError } from '../errors/fumi-bootstrap.error.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
-import { MESSAGES } from '../fumi.messages.js';
+import { MESSAGES, type CannedReply } from '../fumi.messages.js';
 import { refuseMalformedAddresses } from '../hardening/address-encoding.js';
 import { clientLimits } from '../limits/client-limits.plugin.js';
 import { SessionLimits } from '../limits/session-limits.js';
@@ -91,8 +91,8 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
     );
     this.authPolicy = new AuthAttemptPolicy(resolved.allowInsecureAuth, limiter, (e) => this.toError(e));
     this.lineEndings = new LineEndingPolicy(resolved.bareLineFeeds, (e) => this.toError(e));
-    this.sessionLimits = new SessionLimits(resolved.sessionLimits, (e) => this.toError(e));
-    this.slowClientLimits = new SlowClientLimits(resolved.slowClientLimits, (e) => this.toError(e));
+    this.sessionLimits = new SessionLimits(resolved.sessionLimits, (connection, reply) => this.send(connection, reply));
+    this.slowClientLimits = new SlowClientLimits(resolved.slowClientLimits, (connection, reply) => this.send(connection, reply));
   }
 
   /** The bound address: with `port: 0`, the port the system picked. Throws before listening. */
@@ -257,7 +257,7 @@ export class FumiServer implements OnApplicationBootstrap, OnModuleDestroy, Befo
   }
 
   /** One of the module's canned replies, with its enhanced code when the client takes them. */
-  private send(connection: SmtpConnection, reply: { code: number; enhanced: string; text: string }): void {
+  private send(connection: SmtpConnection, reply: CannedReply): void {
     connection.send(reply.code, this.toError(SmtpException.of(reply)).message);
   }
 
