@@ -407,8 +407,10 @@ describe('handler pipeline', () => {
     expect(calls.filter((call) => call.startsWith('instance'))).toEqual(expected(['instance']));
   });
 
+  let failingLate: () => void = () => undefined;
   const LateFailure = createParamDecorator(async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    failingLate();
     throw new Error('late failure');
   });
 
@@ -429,12 +431,14 @@ describe('handler pipeline', () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);
+    const lateFailed = new Promise<void>((resolve) => (failingLate = resolve));
     try {
       running = await startApp({ providers: [TwoParameters, RefuseAll] });
       const client = await SmtpTestClient.connect(running.port);
       await client.ehlo();
       expect(await client.send('MAIL FROM:<a@example.test>')).toMatchObject({ code: 553, message: 'Refused by the pipe' });
-      await new Promise((resolve) => setTimeout(resolve, 60)); // the late parameter has failed by now
+      await lateFailed;
+      await new Promise((resolve) => setTimeout(resolve, 0)); // Node reports an unhandled rejection after the microtasks of its turn
       await client.quit();
       expect(unhandled).toEqual([]);
     } finally {

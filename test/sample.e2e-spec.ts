@@ -7,6 +7,7 @@ import nodemailer from 'nodemailer';
 import { FumiServer } from '../lib/index.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { AppModule } from '../sample/app.module.js';
+import { waitFor } from './support/wait-for.js';
 
 /** The sample as `npm start` runs it, on a free port with its own Maildir. */
 async function startSample(env: Record<string, string> = {}, prepare?: (maildir: string) => Promise<void>) {
@@ -130,7 +131,8 @@ describe('sample: inbound mail service', () => {
     client.write('Subject: half\r\n\r\n' + 'z'.repeat(50_000));
     await new Promise((resolve) => setTimeout(resolve, 100));
     client.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // the server has seen the end of the session, so anything it would wrongly store is stored by now
+    await waitFor(() => sample.app.get(FumiServer).connections === 0);
     expect(await mailbox(sample.maildir, 'bob@example.test')).toEqual([]);
   });
 
