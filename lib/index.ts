@@ -57,6 +57,14 @@ export type { AnySmtpContext, PhaseContextMap } from './context/phase-context.ma
 export { FumiArgumentsHost, FumiExecutionContext } from './execution/fumi-arguments-host.js';
 
 export type { ReceivedHeaderOptions } from './message/received-header.js';
+export { DEFAULT_PARSE_OPTIONS, type FumiParseOptions } from './parsing/fumi-parse-options.js';
+export {
+  MessageParserPool,
+  type MessageParserPoolOptions,
+  type ParseJobOptions,
+  type ParserSource,
+} from './parsing/message-parser.pool.js';
+export { ParserPoolBusyError } from './parsing/parser-pool-busy.error.js';
 export { SmtpException, SMTPError } from './exceptions/smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';

@@ -6,6 +6,8 @@ import type { MessageSpool } from '../message/message-spool.js';
 import { buildReceivedHeader, type ReceivedHeaderOptions } from '../message/received-header.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import { SmtpContext } from './smtp.context.js';
+import { DEFAULT_PARSE_OPTIONS, parseOptionsKey, type FumiParseOptions } from '../parsing/fumi-parse-options.js';
+import { sharedParserPool } from '../parsing/shared-parser-pool.js';
 
 /**
  * `@OnData()`: the message is arriving. The client gets 250 only after the whole chain has
@@ -22,7 +24,8 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
   TUser
 > {
   readonly phase = 'data' as const;
-  #parsed?: Promise<ParsedMail>;
+  /** Parses by options key: handlers asking the same get the same parse. */
+  #parsed?: Map<string, Promise<ParsedMail>>;
   #buffered?: Promise<Buffer>;
   /** Made for the LMTP recipient refused first: a message with none, nearly all, needs no map. */
   #rejected?: Map<number, SmtpException>;
@@ -51,10 +54,24 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
     return this.#buffered;
   }
 
-  /** The message parsed by mailparser, attachments included (computed once per message). */
-  parse(): Promise<ParsedMail> {
-    this.#parsed ??= simpleParser(this.spool.createReadStream());
-    return this.#parsed;
+  /**
+   * The message parsed by mailparser, attachments included, computed once per message and set
+   * of options. The HTML↔text conversions are skipped unless asked (`skipHtmlToText: false`...).
+   * A parse runs on the event loop every session shares unless given a `pool`: a few MB of HTML
+   * can take it for seconds.
+   */
+  parse(options: FumiParseOptions = {}): Promise<ParsedMail> {
+    const key = parseOptionsKey(options);
+    const known = key === undefined ? undefined : this.#parsed?.get(key);
+    if (known) return known;
+    const { pool, ...own } = options;
+    const parserOptions = { ...DEFAULT_PARSE_OPTIONS, ...own };
+    const stream = this.spool.createReadStream();
+    const parsed = pool
+      ? (pool === true ? sharedParserPool() : pool).parse(stream, { parser: parserOptions })
+      : simpleParser(stream, parserOptions).finally(() => stream.destroy());
+    if (key !== undefined) (this.#parsed ??= new Map()).set(key, parsed);
+    return parsed;
   }
 
   /** `true` once the message went over the `size` option: it will be refused with 552 5.3.4. */

@@ -1,24 +1,13 @@
 import { createRequire } from 'node:module';
+import { callerFile } from '../runtime/own-file.js';
 
 /** The smtp-server versions whose internals this folder was verified with: CI runs the suite on both. */
 export const VERIFIED_ENGINE_VERSIONS = { lowest: '3.21.6', newest: '3.21.7' } as const;
 
-/** The path of this very file, in the ESM build and the CommonJS one alike. */
-function ownFile(): string {
-  const prepare = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, sites) => sites;
-    const sites = new Error().stack as unknown as NodeJS.CallSite[];
-    return sites[0]!.getFileName() ?? __filename;
-  } finally {
-    Error.prepareStackTrace = prepare;
-  }
-}
-
 /** The version of the smtp-server this package loads, if its package.json can be read. */
 export function engineVersion(): string | undefined {
   try {
-    return (createRequire(ownFile())('smtp-server/package.json') as { version?: string }).version;
+    return (createRequire(callerFile())('smtp-server/package.json') as { version?: string }).version;
   } catch {
     return undefined;
   }
