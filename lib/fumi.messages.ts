@@ -67,6 +67,7 @@ export const MESSAGES = {
   nextCalledTwice: (phase: SmtpPhase) => `next() called multiple times in the ${phase} chain`,
   handlerFailed: (phase: SmtpPhase, id: string, error: unknown) =>
     `${phase} handler failed in session ${id}: ${error instanceof Error ? error.message : String(error)}`,
+  clientLeftMidData: (id: string, address: string) => `client ${address} went away in the middle of DATA in session ${id}`,
   handlerTimedOut: (phase: SmtpPhase, id: string, ms: number) =>
     `${phase} chain of session ${id} did not settle within ${ms} ms; answered 451`,
   closeHandlerFailed: (id: string, error: unknown) =>

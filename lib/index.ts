@@ -67,6 +67,7 @@ export {
 export { ParserPoolBusyError } from './parsing/parser-pool-busy.error.js';
 export { SmtpException, SMTPError } from './exceptions/smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
+export { ClientDisconnectedException } from './exceptions/client-disconnected.exception.js';
 export { FumiBootstrapError } from './errors/fumi-bootstrap.error.js';
 export { FumiOptionsError } from './errors/fumi-options.error.js';
 

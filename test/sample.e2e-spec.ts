@@ -18,8 +18,9 @@ async function startSample(env: Record<string, string> = {}, prepare?: (maildir:
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const logs: string[] = [];
-    const capture = (message: unknown, context?: unknown) => void logs.push(`[${String(context)}] ${String(message)}`);
-    moduleRef.useLogger({ log: capture, warn: capture, error: capture });
+    const capture = (level: string) => (message: unknown, context?: unknown) =>
+      void logs.push(`[${String(context)}] ${String(message instanceof Error ? message.message : message)}${level === 'log' ? '' : ` (${level})`}`);
+    moduleRef.useLogger({ log: capture('log'), warn: capture('warn'), error: capture('error') });
     await moduleRef.init();
     return { app: moduleRef as INestApplicationContext, maildir, logs, port: moduleRef.get(FumiServer).address().port };
   } finally {
@@ -134,6 +135,9 @@ describe('sample: inbound mail service', () => {
     // the server has seen the end of the session, so anything it would wrongly store is stored by now
     await waitFor(() => sample.app.get(FumiServer).connections === 0);
     expect(await mailbox(sample.maildir, 'bob@example.test')).toEqual([]);
+    // the client's doing, not a fault of the server: a warning, never an error
+    await waitFor(() => sample.logs.some((line) => line.includes('went away in the middle of DATA') && line.endsWith('(warn)')));
+    expect(sample.logs.filter((line) => line.endsWith('(error)'))).toEqual([]);
   });
 
   it('takes mail from an ordinary client (nodemailer)', async () => {

@@ -1,5 +1,6 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
+import { ClientDisconnectedException } from './client-disconnected.exception.js';
 
 /**
  * The default mapping from errors to SMTP replies, as a filter to extend: override `catch`,
@@ -17,6 +18,8 @@ import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
  */
 export class BaseFumiExceptionFilter<T = unknown> implements ExceptionFilter<T> {
   catch(exception: T, _host: ArgumentsHost): never {
+    // no reply is owed to a client that has gone: the server logs it as such
+    if (exception instanceof ClientDisconnectedException) throw exception;
     throw toSmtpReply(exception).exception;
   }
 }

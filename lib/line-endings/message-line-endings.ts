@@ -4,6 +4,7 @@ import type { MessageSpool } from '../message/message-spool.js';
 import { REPLIES } from '../fumi.messages.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
 import { LineEndingScanner } from './line-ending.scanner.js';
+import { ClientDisconnectedException } from '../exceptions/client-disconnected.exception.js';
 
 /**
  * One message's content under the line-ending policy, between smtp-server's DATA stream and
@@ -49,7 +50,7 @@ export class MessageLineEndings {
     this.whenRead((error) => {
       const tail = this.scanner.end();
       if (spool) {
-        if (error) spool.fail(error);
+        if (error) spool.fail(ClientDisconnectedException.from(error));
         else if (this.policy === 'reject' && this.scanner.found) spool.fail(SmtpException.of(REPLIES.bareLineFeed));
         else {
           if (this.policy === 'normalize' && tail.length) spool.write(tail);

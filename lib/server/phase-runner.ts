@@ -32,6 +32,7 @@ import type { ResolvedServerOptions } from './resolved-server-options.js';
 import { sessionOf } from './session-carrier.js';
 import type { SessionEventReporter } from './session-event.reporter.js';
 import { letGo, startTimedChain } from './timed-chain.js';
+import { ClientDisconnectedException } from '../exceptions/client-disconnected.exception.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
 
@@ -198,7 +199,8 @@ export class PhaseRunner {
     const fail = (error: unknown) => {
       runtime.busy = false;
       const { exception, unexpected } = toSmtpReply(error);
-      if (unexpected) logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
+      if (error instanceof ClientDisconnectedException) logger.warn(MESSAGES.clientLeftMidData(ctx.session.id, ctx.session.remoteAddress));
+      else if (unexpected) logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
       if (started) events.report(ctx, started, exception);
       cb(toError(exception));
     };
