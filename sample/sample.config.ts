@@ -19,6 +19,23 @@ export interface SampleConfig {
   queueName: string;
   /** Where bodies of large queued messages are kept until a worker has them. */
   queueSpoolDirectory: string;
+  /** How the inbox opens messages: parser threads, queue, limits and cache (see README). */
+  inboxParsing: InboxParsingLimits;
+}
+
+export interface InboxParsingLimits {
+  /** Parser worker threads; default one less than the cores, at least 1. */
+  workers?: number;
+  /** Requests waiting for a parser before 503. */
+  queue: number;
+  /** Larger messages are not parsed: their headers and the raw download only. */
+  maxParseBytes: number;
+  /** A larger HTML body is not shown inline (download the message instead). */
+  maxInlineHtmlBytes: number;
+  /** The JSON view's `text` is cut here (`textTruncated: true`). */
+  maxTextChars: number;
+  /** Parsed views kept for the next request, in bytes. */
+  cacheBytes: number;
 }
 
 export const SAMPLE_CONFIG = Symbol('SAMPLE_CONFIG');
@@ -67,6 +84,14 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     queueName: env.QUEUE_NAME || 'fumi-inbound',
     queueSpoolDirectory: env.QUEUE_SPOOL_DIR || './var/queue',
     ...(env.INBOX_AUTH_FILE ? { inboxAuthFile: env.INBOX_AUTH_FILE } : {}),
+    inboxParsing: {
+      ...(env.INBOX_PARSE_WORKERS ? { workers: integer('INBOX_PARSE_WORKERS', env.INBOX_PARSE_WORKERS, 1) } : {}),
+      queue: integer('INBOX_PARSE_QUEUE', env.INBOX_PARSE_QUEUE, 16),
+      maxParseBytes: integer('INBOX_MAX_PARSE_BYTES', env.INBOX_MAX_PARSE_BYTES, 32 * 1024 * 1024),
+      maxInlineHtmlBytes: integer('INBOX_MAX_INLINE_HTML_BYTES', env.INBOX_MAX_INLINE_HTML_BYTES, 16 * 1024 * 1024),
+      maxTextChars: integer('INBOX_MAX_TEXT_CHARS', env.INBOX_MAX_TEXT_CHARS, 1024 * 1024),
+      cacheBytes: integer('INBOX_CACHE_BYTES', env.INBOX_CACHE_BYTES, 64 * 1024 * 1024),
+    },
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
     ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),
   };

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { launchChromium, waitForText } from './support/browser.js';
 import { newestFirstIds, writeMaildirMessages } from './support/maildir-files.js';
+import { hostileCorpus } from './support/hostile-mime.js';
 import { send, startSampleWeb, type RunningSample } from './support/sample-web.js';
 
 /** Counts requests: stands in for a remote server that a message's HTML would like to reach. */
@@ -119,6 +120,31 @@ describe('web inbox and live view, in headless Chromium', () => {
     await page.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     await other.locator('#messages tbody tr').first().waitFor({ state: 'detached' });
     expect(await (await fetch(`${sample.url}/api/messages`)).json()).toEqual([]);
+  }, 60_000);
+
+  it('shows why a message cannot be shown, with its headers and the download, and tells a busy server from a gone message', async () => {
+    const client = await SmtpTestClient.connect(sample.smtpPort);
+    const [bigHeader] = hostileCorpus();
+    expect((await client.sendMail({ from: 'a@ok.test', to: 'bob@example.test', body: bigHeader!.body })).data?.code).toBe(250);
+    await client.quit();
+    const page = await openLive(context, sample.url + '/');
+    await page.locator('#messages tbody tr', { hasText: 'big header' }).click();
+    await waitForText(page.locator('.note.problem'), 'This message cannot be shown: Max header size for a MIME node exceeded');
+    await waitForText(page.locator('.body table.headers'), 'big header');
+    expect(await page.getByRole('link', { name: 'Download .eml' }).getAttribute('href')).toMatch(/\/raw$/);
+
+    const [{ id }] = (await (await fetch(`${sample.url}/api/messages`)).json()) as [{ id: string }];
+    for (const [status, text] of [
+      [503, 'The server is busy opening other messages: try again in a moment.'],
+      [404, 'This message is gone.'],
+      [500, 'This message cannot be shown (error 500).'],
+    ] as const) {
+      await page.route(`**/api/messages/${id}`, (route) => route.fulfill({ status, body: '{}' }));
+      await page.goto(`${sample.url}/#${id}`);
+      await page.reload();
+      await waitForText(page.locator('#message p.empty'), text);
+      await page.unroute(`**/api/messages/${id}`);
+    }
   }, 60_000);
 
   it('shows the first page of a large inbox, loads more on request, and still shows new mail live', async () => {

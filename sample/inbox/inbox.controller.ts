@@ -9,14 +9,19 @@ import {
   Param,
   ParseIntPipe,
   Query,
+  Req,
   Res,
   StreamableFile,
+  UnprocessableEntityException,
+  UseFilters,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { attachmentDisposition } from './content-disposition.js';
 import { MaildirReader } from './maildir.reader.js';
 import { MessageIdPipe } from './message-id.pipe.js';
-import type { AttachmentView, MessageDetail, MessageSummary } from './message.views.js';
+import type { MessageDetail, MessageSummary } from './message.views.js';
+import { MessageOpener, MessageRefusedError } from './message-opener.js';
+import { ParserBusyFilter } from './parser-busy.filter.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { pageLimit } from './page-limit.js';
 import type { StoredMessage } from './stored-message.js';
@@ -30,13 +35,24 @@ import type { StoredMessage } from './stored-message.js';
 export const MESSAGE_HTML_CSP =
   "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** What the HTML frame shows for a message it cannot show: the reason; the page around it links the download. */
+function cannotShowPage(reason: string): string {
+  return `<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif">This message cannot be shown here: ${escapeHtml(reason)}. Download it as stored (.eml) instead.</p>`;
+}
+
 /**
  * The inbox's JSON API over the Maildir: list, read, download and delete stored messages.
  * Messages are found by id (their Maildir file name); see the README for the routes.
  */
 @Controller('api/messages')
+@UseFilters(ParserBusyFilter)
 export class InboxController {
-  constructor(private readonly reader: MaildirReader) {}
+  constructor(
+    private readonly reader: MaildirReader,
+    private readonly opener: MessageOpener,
+  ) {}
 
   /**
    * One page of messages, newest first (`limit`, default 50, at most 500); `?mailbox=` keeps one
@@ -62,29 +78,12 @@ export class InboxController {
     return page.summaries;
   }
 
-  /** One message: its summary, header lines, text body and attachment list. */
+  /** One message: its summary, header lines, text body and attachment list, or why it cannot be parsed. */
   @Get(':id')
   async get(@Param('id', MessageIdPipe) id: string): Promise<MessageDetail> {
     const message = await this.message(id);
-    const [summary, parsed] = await Promise.all([this.reader.summarize(message), this.reader.parse(message)]);
-    const attachments: AttachmentView[] = parsed.attachments.map((a, index) => ({
-      index,
-      filename: a.filename ?? `attachment-${index + 1}`,
-      contentType: a.contentType,
-      size: a.size,
-      disposition: a.contentDisposition ?? 'attachment',
-    }));
-    return {
-      ...summary,
-      headers: parsed.headerLines.map(({ line }) => {
-        const colon = line.indexOf(':');
-        // unfolded (RFC 5322 §2.2.3): one logical line per header
-        return { name: line.slice(0, colon), value: line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim() };
-      }),
-      text: parsed.text ?? null,
-      hasHtml: typeof parsed.html === 'string',
-      attachments,
-    };
+    const [summary, content] = await Promise.all([this.reader.summarize(message), this.opener.view(message)]);
+    return { ...summary, ...content };
   }
 
   /** The message exactly as stored, as a `.eml` download. */
@@ -98,29 +97,40 @@ export class InboxController {
     });
   }
 
-  /** The HTML body, to be shown in a sandboxed frame; it can run nothing and load nothing. */
+  /**
+   * The HTML body, to be shown in a sandboxed frame; it can run nothing and load nothing. A
+   * message that cannot be shown gets a short page saying why.
+   */
   @Get(':id/html')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
   async html(@Param('id', MessageIdPipe) id: string): Promise<string> {
-    const parsed = await this.reader.parse(await this.message(id));
-    if (typeof parsed.html !== 'string') throw new NotFoundException('This message has no HTML body');
-    return parsed.html;
+    const content = await this.opener.html(await this.message(id));
+    if ('none' in content) throw new NotFoundException('This message has no HTML body');
+    if ('cannotShow' in content) return cannotShowPage(content.cannotShow.reason);
+    return content.html;
   }
 
-  /** One attachment, always as a download (never rendered by the browser). */
+  /** One attachment, always as a download (never rendered by the browser); `HEAD` does not extract it. */
   @Get(':id/attachments/:index')
   async attachment(
+    @Req() request: { method: string },
     @Param('id', MessageIdPipe) id: string,
     @Param('index', ParseIntPipe) index: number,
   ): Promise<StreamableFile> {
-    const parsed = await this.reader.parse(await this.message(id));
-    const attachment = parsed.attachments[index];
+    const withContent = request.method !== 'HEAD';
+    let attachment;
+    try {
+      attachment = await this.opener.attachment(await this.message(id), index, withContent);
+    } catch (error) {
+      if (!(error instanceof MessageRefusedError)) throw error;
+      throw new UnprocessableEntityException({ statusCode: 422, message: 'This message cannot be parsed: download it from /raw', ...error.parseError });
+    }
     if (!attachment) throw new NotFoundException('No such attachment');
-    return new StreamableFile(attachment.content, {
+    return new StreamableFile(withContent ? attachment.content : Buffer.alloc(0), {
       type: attachment.contentType || 'application/octet-stream',
       disposition: attachmentDisposition(attachment.filename ?? `attachment-${index + 1}`),
-      length: attachment.content.length,
+      length: withContent ? attachment.content.length : attachment.size,
     });
   }
 

@@ -1,8 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { type ParsedMail, simpleParser, type AddressObject } from 'mailparser';
 import { open, unlink } from 'node:fs/promises';
+import type { ParseJobOptions } from '../../lib/index.js';
 import type { Readable } from 'node:stream';
 import { FileLimiter } from './file-limiter.js';
+import { InboxParserPool } from './inbox-parser.pool.js';
 import { InboxChanges } from './inbox-changes.js';
 import { MessageIndex } from './message-index.js';
 import type { MessageSummary } from './message.views.js';
@@ -35,6 +37,7 @@ export class MaildirReader {
     private readonly index: MessageIndex,
     private readonly limiter: FileLimiter,
     private readonly changes: InboxChanges,
+    private readonly parsers: InboxParserPool,
   ) {
     changes.changes$.subscribe((change) => {
       if (change.kind === 'deleted') for (const id of change.ids) this.headerCache.delete(id);
@@ -83,18 +86,16 @@ export class MaildirReader {
     return summaries.filter((s): s is MessageSummary => s !== undefined);
   }
 
-  /** The whole message parsed: headers, bodies, attachments (inline images become data: URLs). */
-  async parse(message: StoredMessage): Promise<ParsedMail> {
-    return this.limiter
-      .run(async () => {
-        const handle = await open(message.paths[0]!, 'r');
-        try {
-          return await simpleParser(handle.createReadStream({ autoClose: false }));
-        } finally {
-          await handle.close();
-        }
-      })
-      .catch((error: unknown) => this.notFoundIfGone(message, error));
+  /**
+   * The message parsed in one of the parser threads (which opens and closes the file itself);
+   * fails with `ParserPoolBusyError` when they are all busy and the queue is full.
+   */
+  async parse(message: StoredMessage, options: ParseJobOptions): Promise<ParsedMail> {
+    await this.index.ready();
+    return this.parsers.parse({ path: message.paths[0]! }, options).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.notFoundIfGone(message, error);
+      throw error;
+    });
   }
 
   /** The file as stored, as a stream that holds one of the limiter's slots until it closes. */

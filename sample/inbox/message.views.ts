@@ -27,13 +27,30 @@ export interface AttachmentView {
   readonly disposition: string;
 }
 
-/** One message as the inbox shows it (`GET /api/messages/:id`). */
-export interface MessageDetail extends MessageSummary {
-  /** Header lines in order, as sent (not decoded). */
+/** Why a stored message cannot be shown parsed: download it from `/raw` instead. */
+export interface ParseErrorView {
+  /** What the parser (or the inbox) said, e.g. `Max header size for a MIME node exceeded`. */
+  readonly reason: string;
+  /** The limit it ran into (`maxHeadSize`, `maxChildNodes`, `maxParseBytes`), or `null`. */
+  readonly limit: 'maxHeadSize' | 'maxChildNodes' | 'maxParseBytes' | null;
+}
+
+/** What the inbox shows of a message's content: the part of `MessageDetail` a parse gives. */
+export interface MessageContent {
+  /** Header lines in order, as sent (not decoded); only those that could be read when `parseError` is set. */
   readonly headers: readonly { readonly name: string; readonly value: string }[];
   /** The plain-text body, or mailparser's text rendering of the HTML; `null` when there is none. */
   readonly text: string | null;
+  /** `text` was cut at the inbox's `INBOX_MAX_TEXT_CHARS`. */
+  readonly textTruncated: boolean;
   /** Whether `GET /api/messages/:id/html` has an HTML body to show. */
   readonly hasHtml: boolean;
   readonly attachments: readonly AttachmentView[];
+  /** Set when the message cannot be parsed: the rest is empty, and `raw` has it as stored. */
+  readonly parseError?: ParseErrorView;
+  /** Where to download the message as stored. */
+  readonly raw: string;
 }
+
+/** One message as the inbox shows it (`GET /api/messages/:id`). */
+export interface MessageDetail extends MessageSummary, MessageContent {}

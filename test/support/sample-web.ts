@@ -31,9 +31,11 @@ export async function startSampleWeb(env: Record<string, string> = {}, options: 
   let app: INestApplication;
   try {
     const logs = options.logs;
-    const capture = (message: unknown, context?: unknown) => void logs?.push(`[${String(context)}] ${String(message)}`);
+    // warnings and errors end in ` (warn)` / ` (error)`
+    const capture = (suffix: string) => (message: unknown, context?: unknown) =>
+      void logs?.push(`[${String(context)}] ${message instanceof Error ? message.message : String(message)}${suffix}`);
     const logger: LoggerService | false | ['log', 'warn', 'error'] = logs
-      ? { log: capture, warn: capture, error: capture }
+      ? { log: capture(''), warn: capture(' (warn)'), error: capture(' (error)') }
       : process.env.FUMI_TEST_LOGS
         ? ['log', 'warn', 'error']
         : false;

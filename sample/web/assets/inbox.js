@@ -116,8 +116,9 @@ async function show(id) {
   let m;
   try {
     m = await api(messageUrl(id));
-  } catch {
-    return pane.replaceChildren(el('p', { className: 'empty' }, 'This message is gone.'));
+  } catch (error) {
+    if (id !== selectedId()) return;
+    return pane.replaceChildren(el('p', { className: 'empty' }, unavailable(error.status)), ...(error.status === 404 ? [] : [rawLink(id)]));
   }
   if (id !== selectedId()) return; // another one was selected meanwhile
   const body = el('div', { className: 'body' });
@@ -127,7 +128,10 @@ async function show(id) {
       el('p', { className: 'note' }, 'Shown sandboxed: scripts do not run and remote images and styles are not loaded.'),
       el('iframe', { sandbox: '', src: messageUrl(id, '/html'), title: 'HTML body', referrerPolicy: 'no-referrer' }),
     ],
-    text: () => el('pre', { className: 'text' }, m.text ?? '(no text body)'),
+    text: () => [
+      m.textTruncated && el('p', { className: 'note' }, 'The text is cut here: download the message to read all of it.'),
+      el('pre', { className: 'text' }, m.text ?? '(no text body)'),
+    ].filter(Boolean),
     headers: () =>
       el('table', { className: 'headers' }, el('tbody', {}, m.headers.map((h) => el('tr', {}, el('th', {}, h.name), el('td', {}, h.value))))),
   };
@@ -136,7 +140,9 @@ async function show(id) {
     body.dataset.view = name;
     for (const tab of tabs.children) tab.setAttribute('aria-selected', String(tab.dataset.view === name));
   };
+  const problem = m.parseError && el('p', { className: 'note problem', role: 'status' }, `This message cannot be shown: ${m.parseError.reason}. Its headers are below; download it to read it whole.`);
   for (const [name, label] of [['html', 'HTML'], ['text', 'Text'], ['headers', 'Headers']]) {
+    if (name === 'text' && m.parseError) continue;
     if (name === 'html' && !m.hasHtml) continue;
     tabs.append(el('button', { type: 'button', role: 'tab', dataset: { view: name }, onclick: () => select(name) }, label));
   }
@@ -161,10 +167,22 @@ async function show(id) {
           el('li', {}, el('a', { href: messageUrl(id, `/attachments/${a.index}`), download: a.filename }, a.filename), el('span', { className: 'muted' }, ` ${a.contentType}, ${formatSize(a.size)}`)),
         ),
       ),
+    problem,
     tabs,
     body,
   );
-  select(m.hasHtml ? 'html' : 'text');
+  select(m.parseError ? 'headers' : m.hasHtml ? 'html' : 'text');
+}
+
+/** Why a message could not be opened: gone (404), the server busy (503), or it cannot be shown. */
+function unavailable(status) {
+  if (status === 404) return 'This message is gone.';
+  if (status === 503) return 'The server is busy opening other messages: try again in a moment.';
+  return `This message cannot be shown${status ? ` (error ${status})` : ''}.`;
+}
+
+function rawLink(id) {
+  return el('p', {}, el('a', { href: messageUrl(id, '/raw'), download: `${id}.eml` }, 'Download it as stored (.eml)'));
 }
 
 function field(name, value) {

@@ -33,7 +33,7 @@ export function formatTime(value) {
 /** fetch() that throws on HTTP errors and parses JSON replies. */
 export async function api(path, init) {
   const response = await fetch(path, init);
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(`${init?.method ?? 'GET'} ${path}: ${response.status}`), { status: response.status });
   return response.status === 204 ? undefined : response.json();
 }
 

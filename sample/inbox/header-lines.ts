@@ -1,0 +1,31 @@
+import { open } from 'node:fs/promises';
+
+export interface HeaderLine {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A header line as sent, unfolded (RFC 5322 §2.2.3): one logical line per header. */
+export function headerLine(line: string): HeaderLine {
+  const colon = line.indexOf(':');
+  return { name: line.slice(0, colon), value: line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim() };
+}
+
+/** The header lines within the first `limit` bytes of a file: what can be shown of a message the parser refuses. */
+export async function readHeaderLines(path: string, limit: number): Promise<HeaderLine[]> {
+  const handle = await open(path, 'r');
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(limit);
+    const { bytesRead } = await handle.read(buffer, 0, limit, 0);
+    head = buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+  const end = head.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? head.slice(0, end) : head.slice(0, head.lastIndexOf('\n') + 1);
+  return block
+    .split(/\r?\n(?![ \t])/)
+    .filter((line) => line.includes(':'))
+    .map(headerLine);
+}
