@@ -5,24 +5,19 @@
 //
 //   npm run bench:inbox          (compiles with tsc into dist/, then runs dist/bench/inbox-listing.js)
 //   BENCH_MESSAGES=20000 BENCH_REQUESTS=100 npm run bench:inbox
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startProcess, waitUntilReady } from '../test/support/child-process.js';
 import { writeMaildirMessages } from '../test/support/maildir-files.js';
+import { copyWebAssets } from './inbox/web-assets.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const MAILBOXES = ['ann@example.test', 'bob@example.test', 'carol@example.test', 'dave@example.test'];
 const TARGET_P99_MS = 200;
 const TARGET_RSS_MB = 300;
-
-/** The compiled sample reads its pages at start-up from next to itself: copy them as `nest build` does. */
-async function copyWebAssets(): Promise<void> {
-  const root = new URL('../../', import.meta.url);
-  await cp(new URL('sample/web/assets/', root), new URL('dist/sample/web/assets/', root), { recursive: true });
-}
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 

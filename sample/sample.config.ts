@@ -34,6 +34,8 @@ export interface InboxParsingLimits {
   maxInlineHtmlBytes: number;
   /** The JSON view's `text` is cut here (`textTruncated: true`). */
   maxTextChars: number;
+  /** The view makes text of an HTML-only body up to this size (a large one takes seconds and hundreds of MB). */
+  maxHtmlToTextBytes: number;
   /** Parsed views kept for the next request, in bytes. */
   cacheBytes: number;
 }
@@ -90,6 +92,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       maxParseBytes: integer('INBOX_MAX_PARSE_BYTES', env.INBOX_MAX_PARSE_BYTES, 32 * 1024 * 1024),
       maxInlineHtmlBytes: integer('INBOX_MAX_INLINE_HTML_BYTES', env.INBOX_MAX_INLINE_HTML_BYTES, 16 * 1024 * 1024),
       maxTextChars: integer('INBOX_MAX_TEXT_CHARS', env.INBOX_MAX_TEXT_CHARS, 1024 * 1024),
+      maxHtmlToTextBytes: integer('INBOX_MAX_HTML_TO_TEXT_BYTES', env.INBOX_MAX_HTML_TO_TEXT_BYTES, 2 * 1024 * 1024),
       cacheBytes: integer('INBOX_CACHE_BYTES', env.INBOX_CACHE_BYTES, 64 * 1024 * 1024),
     },
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),

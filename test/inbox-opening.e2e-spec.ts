@@ -85,8 +85,8 @@ describe('sample inbox: opening hostile messages', () => {
       ]);
     }
     const big = (await (await fetch(`${sample.url}/api/messages/${bySubject.get('9.5 MB QP HTML')}`)).json()) as MessageDetail;
-    expect(big).toMatchObject({ hasHtml: true, textTruncated: true }); // over the default 1 M characters
-    expect(big.text).toContain('cell €');
+    // too large to make text of by default: the HTML is shown instead
+    expect(big).toMatchObject({ hasHtml: true, text: null, textOmitted: 'its HTML is larger than the inbox makes text of (2097152 bytes)' });
     expect((await (await fetch(`${sample.url}/api/messages/${bySubject.get('9.5 MB QP HTML')}/html`)).text()).length).toBeGreaterThan(8 * MB);
 
     expect(logs.filter((line) => line.endsWith('(error)'))).toEqual([]);
@@ -126,10 +126,15 @@ describe('sample inbox: opening hostile messages', () => {
     for (const [i] of list.entries()) expect(statuses[i] === 200 || statuses[i + 4] !== 200).toBe(true);
   });
 
-  it('parses nothing past INBOX_MAX_PARSE_BYTES and cuts the text at INBOX_MAX_TEXT_CHARS', async () => {
-    sample = await startSampleWeb({ MAIL_DOMAINS: 'example.test', INBOX_MAX_PARSE_BYTES: String(64 * 1024), INBOX_MAX_TEXT_CHARS: '100' });
-    await deliver(sample, [`Subject: long\r\n\r\n${'word '.repeat(1000)}\r\n`, `Subject: huge\r\n\r\n${'z'.repeat(100_000)}\r\n`]);
-    const list = await listed(sample, 2);
+  it('parses nothing past INBOX_MAX_PARSE_BYTES, cuts the text at INBOX_MAX_TEXT_CHARS, makes text of HTML up to INBOX_MAX_HTML_TO_TEXT_BYTES and shows it inline up to INBOX_MAX_INLINE_HTML_BYTES', async () => {
+    sample = await startSampleWeb({ MAIL_DOMAINS: 'example.test', INBOX_MAX_PARSE_BYTES: String(64 * 1024), INBOX_MAX_TEXT_CHARS: '100', INBOX_MAX_HTML_TO_TEXT_BYTES: String(30_000), INBOX_MAX_INLINE_HTML_BYTES: String(10_000) });
+    await deliver(sample, [`Subject: long\r\n\r\n${'word '.repeat(1000)}\r\n`, `Subject: huge\r\n\r\n${'z'.repeat(100_000)}\r\n`, largeQpHtml(20_000, 'small html')]);
+    const list = await listed(sample, 3);
+    const small = (await (await fetch(`${sample.url}/api/messages/${list.find((s) => s.subject === 'small html')!.id}`)).json()) as MessageDetail;
+    expect(small.text).toContain('cell €');
+    const html = await fetch(`${sample.url}/api/messages/${small.id}/html`);
+    expect(html.status).toBe(200);
+    expect(await html.text()).toContain('This message cannot be shown here: its HTML is larger than the inbox shows inline (10000 bytes)');
     const long = (await (await fetch(`${sample.url}/api/messages/${list.find((s) => s.subject === 'long')!.id}`)).json()) as MessageDetail;
     expect(long).toMatchObject({ textTruncated: true });
     expect(long.text).toHaveLength(100);

@@ -1,9 +1,10 @@
 // The sample as `npm start` runs it, in a process of its own so the benchmark can read its RSS;
-// it prints "inbox <url>" once it listens (MAILDIR and the ports come from the environment).
+// it prints "inbox <url>" and "smtp <port>" once it listens (MAILDIR and the ports come from the environment).
 import 'reflect-metadata';
+import { FumiServer } from '../../lib/index.js';
 import { createSampleApp, listenSampleApp } from '../../sample/sample.app.js';
 
 const app = await createSampleApp({ logger: ['warn', 'error'] });
 app.enableShutdownHooks();
 await listenSampleApp(app);
-process.stdout.write(`inbox ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}\n`);
+process.stdout.write(`inbox ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}\nsmtp ${app.get(FumiServer).address().port}\n`);

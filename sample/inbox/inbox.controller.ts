@@ -102,13 +102,12 @@ export class InboxController {
    * message that cannot be shown gets a short page saying why.
    */
   @Get(':id/html')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
-  async html(@Param('id', MessageIdPipe) id: string): Promise<string> {
+  async html(@Param('id', MessageIdPipe) id: string): Promise<StreamableFile> {
     const content = await this.opener.html(await this.message(id));
     if ('none' in content) throw new NotFoundException('This message has no HTML body');
-    if ('cannotShow' in content) return cannotShowPage(content.cannotShow.reason);
-    return content.html;
+    const page = 'cannotShow' in content ? Buffer.from(cannotShowPage(content.cannotShow.reason)) : content.html;
+    return new StreamableFile(page, { type: 'text/html; charset=utf-8', length: page.length });
   }
 
   /** One attachment, always as a download (never rendered by the browser); `HEAD` does not extract it. */

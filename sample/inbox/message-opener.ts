@@ -10,7 +10,7 @@ import type { MessageContent, ParseErrorView } from './message.views.js';
 import type { StoredMessage } from './stored-message.js';
 
 /** The HTML route's answer: the body to show, none, or why it cannot be shown. */
-export type HtmlContent = { readonly html: string } | { readonly none: true } | { readonly cannotShow: ParseErrorView | { reason: string; limit: 'maxInlineHtmlBytes' } };
+export type HtmlContent = { readonly html: Buffer } | { readonly none: true } | { readonly cannotShow: ParseErrorView | { reason: string; limit: 'maxInlineHtmlBytes' } };
 
 /** A message the parser refuses, for routes that have nothing else to give (an attachment). */
 export class MessageRefusedError extends Error {
@@ -56,19 +56,21 @@ export class MessageOpener {
     return this.once(`view:${message.id}`, async () => {
       const raw = `/api/messages/${encodeURIComponent(message.id)}/raw`;
       const parsed = await this.parse(message, {
-        parser: { skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: this.limits.maxInlineHtmlBytes },
+        parser: { skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: this.limits.maxHtmlToTextBytes },
         attachments: 'none',
       });
       if ('parseError' in parsed) {
         const headers = await readHeaderLines(message.paths[0]!, HEADER_READ_LIMIT);
         return { headers, text: null, textTruncated: false, hasHtml: false, attachments: [], parseError: parsed.parseError, raw };
       }
-      const text = parsed.text ?? null;
+      const omitted = parsed.textConversionError && !parsed.text ? `its HTML is larger than the inbox makes text of (${this.limits.maxHtmlToTextBytes} bytes)` : undefined;
+      const text = omitted ? null : (parsed.text ?? null);
       const truncated = text !== null && text.length > this.limits.maxTextChars;
       return {
         headers: parsed.headerLines.map(({ line }) => headerLine(line)),
         text: truncated ? text.slice(0, this.limits.maxTextChars) : text,
         textTruncated: truncated,
+        ...(omitted ? { textOmitted: omitted } : {}),
         hasHtml: typeof parsed.html === 'string',
         attachments: parsed.attachments.map((a, index) => ({
           index,
@@ -88,10 +90,12 @@ export class MessageOpener {
       const parsed = await this.parse(message, { parser: { skipHtmlToText: true, skipTextLinks: true }, attachments: 'none' });
       if ('parseError' in parsed) return { cannotShow: parsed.parseError };
       if (typeof parsed.html !== 'string') return { none: true };
-      if (Buffer.byteLength(parsed.html) > this.limits.maxInlineHtmlBytes) {
+      // encoded once, and the same bytes sent to every request: a string would be encoded per response
+      const html = Buffer.from(parsed.html);
+      if (html.length > this.limits.maxInlineHtmlBytes) {
         return { cannotShow: { reason: `its HTML is larger than the inbox shows inline (${this.limits.maxInlineHtmlBytes} bytes)`, limit: 'maxInlineHtmlBytes' } };
       }
-      return { html: parsed.html };
+      return { html };
     }) as Promise<HtmlContent>;
   }
 
@@ -159,7 +163,7 @@ function refusal(error: unknown): ParseErrorView | undefined {
 
 /** About what a cached entry holds: its strings, two bytes a character. */
 function weigh(content: MessageContent | HtmlContent): number {
-  if ('html' in content) return content.html.length * 2;
+  if ('html' in content) return content.html.length;
   if (!('text' in content)) return 256;
   return 1024 + (content.text?.length ?? 0) * 2 + content.headers.reduce((sum, h) => sum + (h.name.length + h.value.length) * 2, 0);
 }

@@ -43,6 +43,8 @@ export interface MessageContent {
   readonly text: string | null;
   /** `text` was cut at the inbox's `INBOX_MAX_TEXT_CHARS`. */
   readonly textTruncated: boolean;
+  /** Why `text` is `null` although the message has an HTML body: it was too large to make text of. */
+  readonly textOmitted?: string;
   /** Whether `GET /api/messages/:id/html` has an HTML body to show. */
   readonly hasHtml: boolean;
   readonly attachments: readonly AttachmentView[];

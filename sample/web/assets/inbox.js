@@ -130,6 +130,7 @@ async function show(id) {
     ],
     text: () => [
       m.textTruncated && el('p', { className: 'note' }, 'The text is cut here: download the message to read all of it.'),
+      m.textOmitted && el('p', { className: 'note' }, `No text view: ${m.textOmitted}.`),
       el('pre', { className: 'text' }, m.text ?? '(no text body)'),
     ].filter(Boolean),
     headers: () =>
