@@ -42,6 +42,8 @@ export const MessageStream: (...pipes: Pipe[]) => ParameterDecorator = createFum
 
 /**
  * The message parsed by mailparser (`ParsedMail`: headers, text, html, attachments), once the
- * message is complete. Parsed once per message, however many handlers ask (`onData` only).
+ * message is complete: `ctx.parse()` with its defaults (no HTML↔text conversions, on the event
+ * loop), once per message however many handlers ask (`onData` only). For other options or a
+ * worker pool, call `ctx.parse(options)`.
  */
 export const ParsedMail: (...pipes: Pipe[]) => ParameterDecorator = createFumiParamDecorator(FumiParamType.PARSED_MAIL);
