@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       `  after idle: t=${end.at}s RSS ${end.rssMb.toFixed(0)} MB, open files ${end.openFiles}`,
       `  RSS ${end.rssMb.toFixed(0)} MB vs limit ${rssLimit.toFixed(0)} MB: ${end.rssMb < rssLimit ? 'ok' : 'MISSED'}; ` +
         `open files ${end.openFiles} vs start ${start.openFiles} + 10: ${end.openFiles <= start.openFiles + 10 ? 'ok' : 'MISSED'}`,
-      `  500s and ERROR lines: ${counts['http 500'] ?? 0} / ${(sample.output().match(/ERROR/g) ?? []).length}`,
+      `  500s ${counts['http 500'] ?? 0}, ERROR lines ${(sample.output().match(/ERROR/g) ?? []).length}: ${!counts['http 500'] && !/ERROR/.test(sample.output()) ? 'ok' : 'MISSED'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -65,6 +65,7 @@ export {
   type ParserSource,
 } from './parsing/message-parser.pool.js';
 export { ParserPoolBusyError } from './parsing/parser-pool-busy.error.js';
+export { ParserWorkerError, type ParserWorkerFailure } from './parsing/parser-worker.error.js';
 export { SmtpException, SMTPError } from './exceptions/smtp.exception.js';
 export { BaseFumiExceptionFilter } from './exceptions/base-fumi-exception.filter.js';
 export { ClientDisconnectedException } from './exceptions/client-disconnected.exception.js';

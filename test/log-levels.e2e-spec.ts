@@ -20,13 +20,16 @@ class Recorder implements LoggerService {
 }
 
 describe('log levels', () => {
-  it('logs a client that drops the connection in the middle of DATA at WARN with its session id, never at ERROR', async () => {
+  it.each([
+    ['reading ctx.stream', (ctx: DataContext) => text(ctx.stream)],
+    ['parsing in a worker pool', (ctx: DataContext) => ctx.parse({ pool: true })],
+  ])('logs a client that drops the connection in the middle of DATA at WARN with its session id, never at ERROR (%s)', async (_name, read) => {
     let sessionId = '';
     @Injectable()
     class Reader {
       @OnData() async read(@Ctx() ctx: DataContext) {
         sessionId = ctx.session.id;
-        await text(ctx.stream);
+        await read(ctx);
       }
     }
     const logger = new Recorder();

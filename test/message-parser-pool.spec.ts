@@ -1,9 +1,10 @@
 import { simpleParser } from 'mailparser';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { MessageParserPool, ParserPoolBusyError } from '../lib/index.js';
+import { ClientDisconnectedException, MessageParserPool, ParserPoolBusyError, ParserWorkerError } from '../lib/index.js';
 import { hostileCorpus, largeQpHtml } from './support/hostile-mime.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -60,15 +61,21 @@ describe('MessageParserPool', () => {
     }
   });
 
-  it('sends back only the attachment asked for, and none when told', async () => {
+  it('sends back only the attachment asked for, none when told, and leaves out the bodies it is told to', async () => {
     pool = new MessageParserPool({ workers: 1 });
     const one = await pool.parse(Readable.from([message]), { attachments: 1 });
     expect(one.attachments.map((a) => [a.size, a.content.toString()])).toEqual([
       [16, ''],
       [17, 'second attachment'],
     ]);
-    const none = await pool.parse(Readable.from([message]), { attachments: 'none' });
+    const all = await pool.parse(Readable.from([message]), { omit: ['attachmentContents'] });
+    expect(all.attachments.map((a) => [a.size, a.content.length])).toEqual([
+      [16, 0],
+      [17, 0],
+    ]);
+    const none = await pool.parse(Readable.from([message]), { attachments: 'none', omit: ['text', 'html'] });
     expect(none.attachments.map((a) => a.content.length)).toEqual([0, 0]);
+    expect([none.text, none.html]).toEqual(['', false]); // the text omitted yet still there; no HTML, as mailparser says
   });
 
   it('passes mailparser options, and refuses function options it cannot send to a worker', async () => {
@@ -113,6 +120,56 @@ describe('MessageParserPool', () => {
       }
     }
     await waitFor(async () => (await openFiles()) <= before);
+  });
+
+  it('fails a job whose stream fails, queued or running, with the stream\'s own error, and goes on with the next', async () => {
+    pool = new MessageParserPool({ workers: 1, queue: 4 });
+    const running = new Readable({ read() {} });
+    running.push(message.slice(0, 200));
+    const queued = new Readable({ read() {} });
+    const first = pool.parse(running);
+    const second = pool.parse(queued);
+    const third = pool.parse(Readable.from([message]));
+    const gone = new ClientDisconnectedException();
+    queued.destroy(new Error('queued and failed'));
+    await expect(second).rejects.toThrow('queued and failed');
+    running.destroy(gone);
+    await expect(first).rejects.toBe(gone);
+    expect((await third).subject).toBe('two attachments');
+    const closedEarly = new Readable({ read() {} });
+    const fourth = pool.parse(closedEarly);
+    closedEarly.destroy(); // no error, no end: the job must not wait for ever
+    await expect(fourth).rejects.toThrow('The message stream closed before its end');
+    expect(pool.pending).toBe(0);
+  });
+
+  it('reads an fs.ReadStream as a stream and closes it, and closes what it refuses', async () => {
+    pool = new MessageParserPool({ workers: 1, queue: 0 });
+    const path = join(dir, 'stream.eml');
+    await writeFile(path, message);
+    const stream = createReadStream(path);
+    expect((await pool.parse(stream)).subject).toBe('two attachments');
+    expect(stream.destroyed).toBe(true);
+    const slow = new Readable({ read() {} });
+    const busy = pool.parse(slow);
+    const refused = createReadStream(path);
+    await expect(pool.parse(refused)).rejects.toBeInstanceOf(ParserPoolBusyError);
+    expect(refused.destroyed).toBe(true);
+    slow.push(message);
+    slow.push(null);
+    await busy;
+  });
+
+  it('fails running and waiting parses on close(), and refuses new ones', async () => {
+    pool = new MessageParserPool({ workers: 1 });
+    const slow = new Readable({ read() {} });
+    const running = pool.parse(slow);
+    const waiting = pool.parse(Readable.from([message]));
+    await pool.close();
+    await expect(running).rejects.toMatchObject({ failure: 'closed' });
+    await expect(waiting).rejects.toBeInstanceOf(ParserWorkerError);
+    expect(slow.destroyed).toBe(true);
+    await expect(pool.parse(Readable.from([message]))).rejects.toThrow('MessageParserPool is closed');
   });
 
   it('starts a new worker after one has ended', async () => {

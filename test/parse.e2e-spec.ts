@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
 import { Ctx, DataContext, MessageParserPool, OnData } from '../lib/index.js';
@@ -24,6 +25,8 @@ describe('ctx.parse()', () => {
 
   it('skips the HTML↔text conversions unless asked, parses once per set of options, and runs in a pool when given one', async () => {
     const pool = new MessageParserPool({ workers: 1 });
+    const pooled = jest.spyOn(pool, 'parse');
+    const shared = jest.spyOn(MessageParserPool.prototype, 'parse');
     const seen: Record<string, ParsedMail> = {};
     let same = false;
     @Injectable()
@@ -32,8 +35,8 @@ describe('ctx.parse()', () => {
         seen.plain = await ctx.parse();
         same = (await ctx.parse()) === seen.plain && ctx.parse({ skipTextLinks: true }) === ctx.parse({ skipTextLinks: true });
         seen.converted = await ctx.parse({ skipHtmlToText: false, skipTextToHtml: false });
-        seen.pooled = await ctx.parse({ pool, skipHtmlToText: false });
-        seen.shared = await ctx.parse({ pool: true });
+        seen.pooled = await ctx.parse({ pool, skipHtmlToText: false, skipTextToHtml: true });
+        seen.shared = await ctx.parse({ pool: true, keepCidLinks: true });
       }
     }
     running = await startApp({ providers: [Parsing] });
@@ -43,6 +46,9 @@ describe('ctx.parse()', () => {
     await pool.close();
 
     expect(same).toBe(true);
+    expect(pooled).toHaveBeenCalledTimes(1); // in the pool given
+    expect(shared).toHaveBeenCalledTimes(1); // the shared pool
+    shared.mockRestore();
     expect(seen.plain!.html).toContain('<b>there</b>');
     expect(seen.plain!.text).toBe('');
     expect(seen.converted!.text).toContain('Hello there');

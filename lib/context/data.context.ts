@@ -61,16 +61,20 @@ export class DataContext<TState extends object = Record<string, unknown>, TUser 
    * can take it for seconds.
    */
   parse(options: FumiParseOptions = {}): Promise<ParsedMail> {
-    const key = parseOptionsKey(options);
-    const known = key === undefined ? undefined : this.#parsed?.get(key);
-    if (known) return known;
     const { pool, ...own } = options;
     const parserOptions = { ...DEFAULT_PARSE_OPTIONS, ...own };
+    const key = parseOptionsKey(parserOptions);
+    const known = key === undefined ? undefined : this.#parsed?.get(key);
+    if (known) return known;
     const stream = this.spool.createReadStream();
     const parsed = pool
       ? (pool === true ? sharedParserPool() : pool).parse(stream, { parser: parserOptions })
       : simpleParser(stream, parserOptions).finally(() => stream.destroy());
-    if (key !== undefined) (this.#parsed ??= new Map()).set(key, parsed);
+    if (key === undefined) return parsed;
+    const parses = (this.#parsed ??= new Map());
+    parses.set(key, parsed);
+    // a failed parse is not kept: a busy pool, say, may be followed by a parse on the loop
+    parsed.catch(() => parses.get(key) === parsed && parses.delete(key));
     return parsed;
   }
 

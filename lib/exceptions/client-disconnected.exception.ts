@@ -13,7 +13,7 @@ export class ClientDisconnectedException extends IntrinsicException {
     super(message);
   }
 
-  /** smtp-server's error for a client gone mid-DATA, as this exception; any other error as it is. */
+  /** @internal smtp-server's error for a client gone mid-DATA, as this exception; any other error as it is. */
   static from(error: Error): Error {
     return (error as NodeJS.ErrnoException).code === 'ECONNECTION' && !(error instanceof ClientDisconnectedException)
       ? new ClientDisconnectedException(error.message)

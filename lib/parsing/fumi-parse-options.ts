@@ -16,9 +16,9 @@ export interface FumiParseOptions extends SimpleParserOptions {
  */
 export const DEFAULT_PARSE_OPTIONS: Readonly<SimpleParserOptions> = { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true };
 
-/** A key naming these options, or `undefined` when one is a function (such a parse is not shared). */
-export function parseOptionsKey(options: FumiParseOptions): string | undefined {
-  const entries = Object.entries(options).filter(([name, value]) => name !== 'pool' && value !== undefined);
+/** A key naming these mailparser options, or `undefined` when one is a function (such a parse is not shared). */
+export function parseOptionsKey(options: SimpleParserOptions): string | undefined {
+  const entries = Object.entries(options).filter(([, value]) => value !== undefined);
   if (entries.some(([, value]) => typeof value === 'function')) return undefined;
   return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -10,14 +10,16 @@ export function mailparserEntry(): string {
  * The worker's code, evaluated rather than loaded from a file so that the same pool runs from
  * `dist/esm`, `dist/cjs` and TypeScript sources under a test runner. One job at a time: a file
  * it opens itself, or chunks the pool sends (acknowledged as the parser takes them, so the pool
- * sends no faster than the parser reads). Every stream it opens is destroyed whatever the outcome.
+ * sends no faster than the parser reads). Attachments it is not asked to keep are read through
+ * and dropped, never held. Every stream it opens is destroyed whatever the outcome.
  */
 export const PARSER_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createReadStream } = require('node:fs');
 const { PassThrough } = require('node:stream');
-const { simpleParser } = require(workerData.mailparser);
+const { simpleParser, MailParser } = require(workerData.mailparser);
 
+const HEADER_FIELDS = ['subject', 'references', 'date', 'to', 'from', 'cc', 'bcc', 'message-id', 'in-reply-to', 'reply-to'];
 let input = null;
 
 parentPort.on('message', (message) => {
@@ -27,10 +29,61 @@ parentPort.on('message', (message) => {
     const chunk = Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength);
     input.write(chunk, () => parentPort.postMessage({ type: 'ack', id: message.id, bytes: chunk.length }));
   } else if (message.type === 'end') input.end();
-  else if (message.type === 'abort') input.destroy(new Error(message.reason));
 });
 
-function keepAttachments(mail, keep, transfer) {
+/** simpleParser's result, keeping the content of one attachment (an index) or of none. */
+function selectiveParse(source, options, keep) {
+  return new Promise((resolve, reject) => {
+    const mail = { attachments: [] };
+    const parser = new MailParser(options);
+    let settled = false;
+    const settle = (error) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve(mail);
+    };
+    parser.on('error', settle);
+    parser.on('headers', (headers) => {
+      mail.headers = headers;
+      mail.headerLines = parser.headerLines;
+    });
+    parser.on('data', (data) => {
+      if (data.type === 'text') {
+        for (const key of ['text', 'html', 'textAsHtml', 'textConversionError']) if (key in data) mail[key] = data[key];
+        return;
+      }
+      const index = mail.attachments.length;
+      const chunks = [];
+      let size = 0;
+      mail.attachments.push(data);
+      data.content.on('data', (chunk) => {
+        size += chunk.length;
+        if (index === keep) chunks.push(chunk);
+      });
+      data.content.on('end', () => {
+        data.content = Buffer.concat(chunks);
+        data.size = size;
+        data.release();
+      });
+    });
+    parser.on('end', () => {
+      if (!('html' in mail)) mail.html = false; // as simpleParser says "no HTML"
+      for (const key of HEADER_FIELDS) {
+        if (mail.headers && mail.headers.has(key)) mail[key.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = mail.headers.get(key);
+      }
+      settle();
+    });
+    source.once('error', (error) => {
+      parser.destroy();
+      settle(error);
+    });
+    source.pipe(parser);
+  });
+}
+
+function prepare(mail, job, transfer) {
+  const keep = job.omit.includes('attachmentContents') ? 'none' : job.keepAttachments;
   mail.attachments = mail.attachments.map((attachment, index) => {
     const content = attachment.content;
     if (keep === 'all' || keep === index) {
@@ -41,6 +94,7 @@ function keepAttachments(mail, keep, transfer) {
     }
     return { ...attachment, content: new Uint8Array(0) };
   });
+  for (const body of job.omit) if (typeof mail[body] === 'string') mail[body] = '';
 }
 
 async function run(job) {
@@ -51,9 +105,9 @@ async function run(job) {
     input = source;
   }
   try {
-    const mail = await simpleParser(source, job.options);
+    const mail = job.keepAttachments === 'all' ? await simpleParser(source, job.options) : await selectiveParse(source, job.options, job.keepAttachments);
     const transfer = [];
-    keepAttachments(mail, job.keepAttachments, transfer);
+    prepare(mail, job, transfer);
     parentPort.postMessage({ type: 'done', id: job.id, mail }, transfer);
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));

@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Header,
   HttpCode,
   NotFoundException,
   Param,
@@ -37,10 +36,14 @@ export const MESSAGE_HTML_CSP =
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** What the HTML frame shows for a message it cannot show: the reason; the page around it links the download. */
-function cannotShowPage(reason: string): string {
-  return `<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif">This message cannot be shown here: ${escapeHtml(reason)}. Download it as stored (.eml) instead.</p>`;
+/** What the HTML route answers for a message it cannot show: why, and where to download it. */
+function cannotShowPage(id: string, reason: string): string {
+  const raw = `/api/messages/${encodeURIComponent(id)}/raw`;
+  return `<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif">This message cannot be shown here: ${escapeHtml(reason)}. <a href="${escapeHtml(raw)}" target="_top" download>Download it as stored (.eml)</a>.</p>`;
 }
+
+/** The policy of that notice: no script, nothing loaded, only its inline style and a link. */
+const NOTICE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
 /**
  * The inbox's JSON API over the Maildir: list, read, download and delete stored messages.
@@ -102,12 +105,17 @@ export class InboxController {
    * message that cannot be shown gets a short page saying why.
    */
   @Get(':id/html')
-  @Header('Content-Security-Policy', MESSAGE_HTML_CSP)
-  async html(@Param('id', MessageIdPipe) id: string): Promise<StreamableFile> {
+  async html(@Param('id', MessageIdPipe) id: string, @Res({ passthrough: true }) response: ServerResponse): Promise<StreamableFile> {
+    response.setHeader('Content-Security-Policy', MESSAGE_HTML_CSP);
     const content = await this.opener.html(await this.message(id));
     if ('none' in content) throw new NotFoundException('This message has no HTML body');
-    const page = 'cannotShow' in content ? Buffer.from(cannotShowPage(content.cannotShow.reason)) : content.html;
-    return new StreamableFile(page, { type: 'text/html; charset=utf-8', length: page.length });
+    if ('cannotShow' in content) {
+      // our own page, not the message's: it may link to the download
+      response.setHeader('Content-Security-Policy', NOTICE_CSP);
+      const page = Buffer.from(cannotShowPage(id, content.cannotShow.reason));
+      return new StreamableFile(page, { type: 'text/html; charset=utf-8', length: page.length });
+    }
+    return new StreamableFile(content.html, { type: 'text/html; charset=utf-8', length: content.html.length });
   }
 
   /** One attachment, always as a download (never rendered by the browser); `HEAD` does not extract it. */

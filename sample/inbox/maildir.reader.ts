@@ -4,6 +4,7 @@ import { open, unlink } from 'node:fs/promises';
 import type { ParseJobOptions } from '../../lib/index.js';
 import type { Readable } from 'node:stream';
 import { FileLimiter } from './file-limiter.js';
+import { readHeaderLines, type HeaderLine } from './header-lines.js';
 import { InboxParserPool } from './inbox-parser.pool.js';
 import { InboxChanges } from './inbox-changes.js';
 import { MessageIndex } from './message-index.js';
@@ -96,6 +97,11 @@ export class MaildirReader {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.notFoundIfGone(message, error);
       throw error;
     });
+  }
+
+  /** The header lines within the file's first 64 KiB: what can be shown of a message the parser refuses. */
+  async headerLines(message: StoredMessage): Promise<HeaderLine[]> {
+    return this.limiter.run(() => readHeaderLines(message.paths[0]!, HEADER_READ_LIMIT)).catch((error: unknown) => this.notFoundIfGone(message, error));
   }
 
   /** The file as stored, as a stream that holds one of the limiter's slots until it closes. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Attachment, ParsedMail } from 'mailparser';
-import { ParserPoolBusyError, type ParseJobOptions } from '../../lib/index.js';
+import { ParserPoolBusyError, ParserWorkerError, type ParseJobOptions } from '../../lib/index.js';
 import { SAMPLE_CONFIG, type InboxParsingLimits, type SampleConfig } from '../sample.config.js';
 import { ByteBoundedCache } from './byte-bounded-cache.js';
-import { headerLine, readHeaderLines } from './header-lines.js';
+import { headerLine } from './header-lines.js';
 import { InboxChanges } from './inbox-changes.js';
 import { MaildirReader } from './maildir.reader.js';
 import type { MessageContent, ParseErrorView } from './message.views.js';
@@ -19,8 +19,6 @@ export class MessageRefusedError extends Error {
   }
 }
 
-/** Enough to hold any sane header block of a message shown without its parse. */
-const HEADER_READ_LIMIT = 64 * 1024;
 /** Messages whose refusal was logged, so that requests cannot flood the log; forgotten beyond this. */
 const MAX_WARNED = 10_000;
 
@@ -58,12 +56,13 @@ export class MessageOpener {
       const parsed = await this.parse(message, {
         parser: { skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: this.limits.maxHtmlToTextBytes },
         attachments: 'none',
+        omit: ['html', 'textAsHtml'],
       });
       if ('parseError' in parsed) {
-        const headers = await readHeaderLines(message.paths[0]!, HEADER_READ_LIMIT);
+        const headers = await this.reader.headerLines(message);
         return { headers, text: null, textTruncated: false, hasHtml: false, attachments: [], parseError: parsed.parseError, raw };
       }
-      const omitted = parsed.textConversionError && !parsed.text ? `its HTML is larger than the inbox makes text of (${this.limits.maxHtmlToTextBytes} bytes)` : undefined;
+      const omitted = parsed.textConversionError && !parsed.text ? textOmission(parsed.textConversionError, this.limits.maxHtmlToTextBytes) : undefined;
       const text = omitted ? null : (parsed.text ?? null);
       const truncated = text !== null && text.length > this.limits.maxTextChars;
       return {
@@ -87,7 +86,11 @@ export class MessageOpener {
   /** The HTML body, if the message has one small enough to show inline. */
   html(message: StoredMessage): Promise<HtmlContent> {
     return this.once(`html:${message.id}`, async () => {
-      const parsed = await this.parse(message, { parser: { skipHtmlToText: true, skipTextLinks: true }, attachments: 'none' });
+      // every attachment kept in the thread, so that inline images become data: URLs; none sent back
+      const parsed = await this.parse(message, {
+        parser: { skipHtmlToText: true, skipTextLinks: true },
+        omit: ['text', 'textAsHtml', 'attachmentContents'],
+      });
       if ('parseError' in parsed) return { cannotShow: parsed.parseError };
       if (typeof parsed.html !== 'string') return { none: true };
       // encoded once, and the same bytes sent to every request: a string would be encoded per response
@@ -101,7 +104,11 @@ export class MessageOpener {
 
   /** One attachment: with its content, or (for `HEAD`) only what its headers need. Never cached. */
   async attachment(message: StoredMessage, index: number, withContent: boolean): Promise<Attachment | undefined> {
-    const parsed = await this.parse(message, { parser: { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true }, attachments: withContent ? index : 'none' });
+    const parsed = await this.parse(message, {
+      parser: { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true },
+      attachments: withContent ? index : 'none',
+      omit: ['text', 'html', 'textAsHtml'],
+    });
     if ('parseError' in parsed) throw new MessageRefusedError(parsed.parseError);
     return parsed.attachments[index];
   }
@@ -149,9 +156,14 @@ export class MessageOpener {
   }
 }
 
-/** What the parser said about the message itself, or `undefined` for a fault of ours (a file error, a busy pool). */
+/** Why there is no text: the size limit, or what the conversion said (HTML nested too deep, say). */
+function textOmission(error: Error, limit: number): string {
+  return /too long/i.test(error.message) ? `its HTML is larger than the inbox makes text of (${limit} bytes)` : `its HTML cannot be made text: ${error.message}`;
+}
+
+/** What the parser said about the message itself, or `undefined` for a fault of ours (a file error, a busy or closed pool). */
 function refusal(error: unknown): ParseErrorView | undefined {
-  if (!(error instanceof Error) || error instanceof ParserPoolBusyError || error instanceof NotFoundException) return undefined;
+  if (!(error instanceof Error) || error instanceof ParserPoolBusyError || error instanceof ParserWorkerError || error instanceof NotFoundException) return undefined;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EMAXLEN') {
     return { reason: error.message, limit: /child nodes/i.test(error.message) ? 'maxChildNodes' : 'maxHeadSize' };
@@ -161,9 +173,8 @@ function refusal(error: unknown): ParseErrorView | undefined {
   return { reason: error.message, limit: null };
 }
 
-/** About what a cached entry holds: its strings, two bytes a character. */
+/** About what a cached entry holds: its bytes, or its strings at two bytes a character. */
 function weigh(content: MessageContent | HtmlContent): number {
   if ('html' in content) return content.html.length;
-  if (!('text' in content)) return 256;
-  return 1024 + (content.text?.length ?? 0) * 2 + content.headers.reduce((sum, h) => sum + (h.name.length + h.value.length) * 2, 0);
+  return 256 + JSON.stringify(content).length * 2;
 }
