@@ -93,7 +93,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       maxInlineHtmlBytes: integer('INBOX_MAX_INLINE_HTML_BYTES', env.INBOX_MAX_INLINE_HTML_BYTES, 16 * 1024 * 1024),
       maxTextChars: integer('INBOX_MAX_TEXT_CHARS', env.INBOX_MAX_TEXT_CHARS, 1024 * 1024),
       maxHtmlToTextBytes: integer('INBOX_MAX_HTML_TO_TEXT_BYTES', env.INBOX_MAX_HTML_TO_TEXT_BYTES, 2 * 1024 * 1024),
-      cacheBytes: integer('INBOX_CACHE_BYTES', env.INBOX_CACHE_BYTES, 64 * 1024 * 1024),
+      cacheBytes: integer('INBOX_CACHE_BYTES', env.INBOX_CACHE_BYTES, 32 * 1024 * 1024),
     },
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
     ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),
