@@ -27,6 +27,7 @@ function unitsOf(workload: Workload): number {
   const spec = workload.spec;
   if (spec.kind === 'short') return spec.connections;
   if (spec.kind === 'persistent') return spec.connections * spec.messagesPerConnection;
+  if (spec.kind === 'smtp-source') return spec.messages;
   return spec.connections;
 }
 

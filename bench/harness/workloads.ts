@@ -1,3 +1,4 @@
+import { hasSmtpSource, SMTP_SOURCE_MISSING } from '../load/smtp-source.js';
 import type { WorkloadSpec } from '../load/workload-spec.js';
 
 /** How a workload's memory figure is read. */
@@ -93,6 +94,7 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
       memory: 'growth',
       timeoutMs: 60_000,
     },
+    ...smtpSourceWorkloads(quick, warm),
     {
       name: 'idle-connections',
       title: `${idleConnections.toLocaleString('en')} concurrent idle connections`,
@@ -100,6 +102,44 @@ export function workloads(quick: boolean, maxConnections = Number.POSITIVE_INFIN
       warmup: [warm.connections],
       memory: 'per-connection',
       timeoutMs: quick ? 30_000 : 90_000,
+    },
+  ];
+}
+
+/**
+ * The same traffic from Postfix's `smtp-source`, a client nobody here wrote that does not
+ * pipeline: what an MTA relaying to us sends. Skipped (with how to install it) when missing.
+ */
+function smtpSourceWorkloads(quick: boolean, warm: ReturnType<typeof warmups>): Workload[] {
+  if (!hasSmtpSource()) {
+    process.stderr.write(`${SMTP_SOURCE_MISSING}\n`);
+    return [];
+  }
+  const scaled = (count: number) => (quick ? Math.ceil(count / 5) : count);
+  return [
+    {
+      name: 'smtp-source-persistent',
+      title: 'smtp-source, persistent connections (-d -s 40), 2 KB messages',
+      spec: { kind: 'smtp-source', persistent: true, sessions: 40, messages: scaled(20_000), messageBytes: 2 * KB },
+      warmup: [warm.messages],
+      memory: 'peak',
+      timeoutMs: quick ? 60_000 : 180_000,
+    },
+    {
+      name: 'smtp-source-short',
+      title: 'smtp-source, one 2 KB message per connection (-s 300)',
+      spec: { kind: 'smtp-source', persistent: false, sessions: 300, messages: scaled(4_000), messageBytes: 2 * KB },
+      warmup: [warm.connections],
+      memory: 'peak',
+      timeoutMs: quick ? 60_000 : 180_000,
+    },
+    {
+      name: 'smtp-source-large',
+      title: 'smtp-source, one 1 MB message per connection (-s 10)',
+      spec: { kind: 'smtp-source', persistent: false, sessions: 10, messages: scaled(150), messageBytes: MB },
+      warmup: [warm.large],
+      memory: 'peak',
+      timeoutMs: quick ? 60_000 : 180_000,
     },
   ];
 }

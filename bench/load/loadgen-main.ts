@@ -10,6 +10,7 @@ import { LatencyRecorder } from './latency-recorder.js';
 import { runPersistentConnections } from './persistent-connections.js';
 import { RunOutcome } from './run-outcome.js';
 import { runShortConnections } from './short-connections.js';
+import { runSmtpSource } from './smtp-source.js';
 import type { WorkloadSpec } from './workload-spec.js';
 
 function send(event: LoadEvent): Promise<void> {
@@ -27,6 +28,8 @@ function messagesOf(spec: WorkloadSpec): number {
       return spec.connections * spec.messagesPerConnection;
     case 'idle':
       return 0;
+    case 'smtp-source':
+      return spec.messages;
   }
 }
 
@@ -36,12 +39,16 @@ async function run(port: number, spec: WorkloadSpec): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let openMs: number | undefined;
+  let childCpuSeconds = 0;
   switch (spec.kind) {
     case 'short':
       await runShortConnections(port, spec, outcome, latencies);
       break;
     case 'persistent':
       await runPersistentConnections(port, spec, outcome, latencies);
+      break;
+    case 'smtp-source':
+      childCpuSeconds = (await runSmtpSource(port, spec, outcome)).clientCpuSeconds;
       break;
     case 'idle':
       openMs = await runIdleConnections(port, spec, outcome, async (connections) => {
@@ -61,7 +68,7 @@ async function run(port: number, spec: WorkloadSpec): Promise<LoadResult> {
     p50Ms: latencies.percentile(50),
     p99Ms: latencies.percentile(99),
     ...(openMs !== undefined ? { openMs } : {}),
-    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    clientCpuSeconds: (cpu.user + cpu.system) / 1e6 + childCpuSeconds,
   };
 }
 

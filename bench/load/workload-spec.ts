@@ -2,7 +2,7 @@
  * The shape of one load-generator run. The orchestrator picks the numbers (full or `--quick`);
  * the load generator only follows them.
  */
-export type WorkloadSpec = ShortConnectionsSpec | PersistentConnectionsSpec | IdleConnectionsSpec;
+export type WorkloadSpec = ShortConnectionsSpec | PersistentConnectionsSpec | IdleConnectionsSpec | SmtpSourceSpec;
 
 /** Many connections, one message each: connect, EHLO, one transaction, QUIT. */
 export interface ShortConnectionsSpec {
@@ -30,4 +30,13 @@ export interface IdleConnectionsSpec {
   readonly openConcurrency: number;
   /** Opened in this many equal steps, all connections held idle after each (a memory reading). */
   readonly checkpoints: number;
+}
+
+/** Postfix's `smtp-source`: `sessions` in parallel, `messages` in all, on connections kept open (`-d`) or one each. */
+export interface SmtpSourceSpec {
+  readonly kind: 'smtp-source';
+  readonly persistent: boolean;
+  readonly sessions: number;
+  readonly messages: number;
+  readonly messageBytes: number;
 }
