@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ParsedMail as Parsed } from 'mailparser';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,12 +129,20 @@ describe('message data', () => {
   });
 
   describe('with spoolDirectory: false', () => {
-    /** Spool files in the default spool directory's area (where a spool file would go but for `false`). */
-    const ownSpoolFiles = () => {
-      const area = join(tmpdir(), 'nestjs-fumi-spool');
-      const folders = existsSync(area) ? readdirSync(area) : [];
-      return folders.flatMap((folder) => readdirSync(join(area, folder)).filter((name) => name.endsWith('.eml')));
-    };
+    /**
+     * Spool files this process has open (where a spool file would be written but for `false`):
+     * its own file descriptors, so that other processes sharing the temporary directory count for nothing.
+     */
+    const ownSpoolFiles = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.includes('nestjs-fumi') && /\.eml/.test(target));
     const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(70)}\r\n`;
     const largeBody = `Subject: big\r\n\r\n${Array.from({ length: 50_000 }, (_, i) => line(i)).join('')}`;
     const digest = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');

@@ -36,6 +36,9 @@ export class SlowClientLimits {
     let clientMs = 0;
     let bytes = 0;
     let waitingSince: number | undefined;
+    /** Time the event loop was held up (a handler's synchronous work, a starved process): the server's, not the client's. */
+    let stalledMs = 0;
+    let lastCheck = 0;
     const cut = (reply: CannedReply) => {
       clearTimeout(lineDeadline);
       clearInterval(rateCheck);
@@ -46,8 +49,13 @@ export class SlowClientLimits {
       else cut(REPLIES.commandLineTooSlow);
     };
     const checkRate = () => {
+      const now = performance.now();
+      // a check this late means the loop was held up: the client's bytes were waiting, unread, meanwhile
+      const late = now - lastCheck - CHECK_MS;
+      lastCheck = now;
+      if (late > CHECK_MS) stalledMs += late;
       if (minDataRate === false || isAnswering(connection)) return;
-      const elapsed = clientMs + (waitingSince === undefined ? 0 : performance.now() - waitingSince) - RATE_GRACE_MS;
+      const elapsed = clientMs + (waitingSince === undefined ? 0 : now - waitingSince) - stalledMs - RATE_GRACE_MS;
       if (elapsed > 0 && bytes < (minDataRate * elapsed) / 1000) cut(REPLIES.messageTooSlow);
     };
     watchClientInput(connection, {
@@ -65,12 +73,15 @@ export class SlowClientLimits {
       messageTaken: (total) => {
         bytes = total;
         waitingSince = performance.now();
-        if (minDataRate !== false) rateCheck ??= setInterval(checkRate, CHECK_MS).unref();
+        if (minDataRate !== false && !rateCheck) {
+          lastCheck = performance.now();
+          rateCheck = setInterval(checkRate, CHECK_MS).unref();
+        }
       },
       messageEnd: () => {
         clearInterval(rateCheck);
         rateCheck = waitingSince = undefined;
-        clientMs = bytes = 0;
+        clientMs = bytes = stalledMs = 0;
       },
     });
     return () => {

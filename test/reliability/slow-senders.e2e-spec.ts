@@ -87,6 +87,32 @@ describe('reliability: slow senders', () => {
     expect(inbox.mailbox.messages).toEqual([]);
   });
 
+  it('does not count the time the event loop was held up (a handler busy on the CPU) against the client', async () => {
+    @Injectable()
+    class BusyHandler {
+      @OnData() async store(@Ctx() ctx: DataContext) {
+        let first = true;
+        for await (const _chunk of ctx.stream) {
+          if (!first) continue;
+          first = false;
+          const until = performance.now() + 1500;
+          while (performance.now() < until); // synchronous work: nothing else runs, the client's bytes wait unread
+        }
+      }
+    }
+    // 10,000 bytes a second: over the 1.5 s held up, the few bytes of the first line would be far too few
+    app = await startApp({ providers: [BusyHandler] }, { minDataRate: 10_000, socketTimeout: IDLE_TIMEOUT });
+    const session = await RawSession.connect(app.port);
+    session.write('EHLO busy.test\r\nMAIL FROM:<a@ok.test>\r\nRCPT TO:<b@ok.test>\r\nDATA\r\n');
+    expect((await session.waitForReplies(5)).codes).toEqual([220, 250, 250, 250, 354]);
+    session.write('Subject: held up\r\n\r\n');
+    await sleep(300); // the handler is busy now
+    session.write(`${'z'.repeat(20_000)}\r\n.\r\n`);
+    const { codes } = await session.waitForReplies(6, 10_000);
+    expect(codes.at(-1)).toBe(250);
+    session.destroy();
+  });
+
   it('does not count the time the spool holds a fast client back for a slow reader', async () => {
     const bodies: number[] = [];
     @Injectable()
