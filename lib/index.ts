@@ -61,6 +61,7 @@ export { DEFAULT_PARSE_OPTIONS, type FumiParseOptions } from './parsing/fumi-par
 export {
   MessageParserPool,
   type MessageParserPoolOptions,
+  type ParsedMailWithHtmlBytes,
   type ParseJobOptions,
   type ParserSource,
 } from './parsing/message-parser.pool.js';

@@ -78,6 +78,16 @@ describe('MessageParserPool', () => {
     expect([none.text, none.html]).toEqual(['', false]); // the text omitted yet still there; no HTML, as mailparser says
   });
 
+  it('gives the HTML as UTF-8 bytes when asked', async () => {
+    pool = new MessageParserPool({ workers: 1 });
+    const html = largeQpHtml(10_000);
+    const asString = await pool.parse(Readable.from([html]));
+    const asBytes = await pool.parse(Readable.from([html]), { htmlAs: 'buffer' });
+    expect(Buffer.isBuffer(asBytes.html)).toBe(true);
+    expect(asBytes.html.toString()).toBe(asString.html);
+    expect((await pool.parse(Readable.from([message]), { htmlAs: 'buffer' })).html).toBe(false);
+  });
+
   it('passes mailparser options, and refuses function options it cannot send to a worker', async () => {
     pool = new MessageParserPool({ workers: 1 });
     const html = largeQpHtml(10_000);

@@ -1,13 +1,13 @@
 import type { ParsedMail } from 'mailparser';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ParseJobOptions, ParserSource } from './parse-job-options.js';
+import type { ParsedMailWithHtmlBytes, ParseJobOptions, ParserSource } from './parse-job-options.js';
 import { isReadable, ParserJob } from './parser-job.js';
 import { ParserPoolBusyError } from './parser-pool-busy.error.js';
 import { ParserWorkerError } from './parser-worker.error.js';
 import { mailparserEntry, PARSER_WORKER_SOURCE } from './parser-worker.source.js';
 
-export type { ParseJobOptions, ParserSource } from './parse-job-options.js';
+export type { ParsedMailWithHtmlBytes, ParseJobOptions, ParserSource } from './parse-job-options.js';
 
 export interface MessageParserPoolOptions {
   /** Messages parsed at once, one worker thread each. Default: one less than the machine's cores, at least 1. */
@@ -54,7 +54,9 @@ export class MessageParserPool {
   }
 
   /** Parses one message in a worker; fails at once with `ParserPoolBusyError` when the queue is full. */
-  parse(source: ParserSource, options: ParseJobOptions = {}): Promise<ParsedMail> {
+  parse(source: ParserSource, options: ParseJobOptions & { readonly htmlAs: 'buffer' }): Promise<ParsedMailWithHtmlBytes>;
+  parse(source: ParserSource, options?: ParseJobOptions): Promise<ParsedMail>;
+  parse(source: ParserSource, options: ParseJobOptions = {}): Promise<ParsedMail | ParsedMailWithHtmlBytes> {
     const refuse = (error: Error) => {
       if (isReadable(source)) source.destroy();
       return Promise.reject(error);

@@ -1,4 +1,4 @@
-import type { SimpleParserOptions } from 'mailparser';
+import type { ParsedMail, SimpleParserOptions } from 'mailparser';
 import type { Readable } from 'node:stream';
 
 /** What a `MessageParserPool` parses: a file its worker opens itself, or a stream the pool reads and sends on. */
@@ -17,4 +17,12 @@ export interface ParseJobOptions {
    * still shows), `attachmentContents` as empty contents after `html` has used inline images.
    */
   readonly omit?: readonly ('text' | 'html' | 'textAsHtml' | 'attachmentContents')[];
+  /**
+   * `'buffer'`: `html` comes back as its UTF-8 bytes, moved across rather than copied, for HTML
+   * that goes straight to a response (a string of several MB is copied twice and doubles in size).
+   */
+  readonly htmlAs?: 'string' | 'buffer';
 }
+
+/** A parse whose `html` came back as bytes (`htmlAs: 'buffer'`). */
+export type ParsedMailWithHtmlBytes = Omit<ParsedMail, 'html'> & { html: Buffer | false };

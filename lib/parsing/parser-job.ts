@@ -46,9 +46,9 @@ export class ParserJob {
     this.worker = worker;
     this.id = id;
     worker.on('message', this.onReply).on('error', this.onWorkerError).on('exit', this.onWorkerExit);
-    const { parser = {}, attachments = 'all', omit = [] } = this.options;
+    const { parser = {}, attachments = 'all', omit = [], htmlAs = 'string' } = this.options;
     const path = this.stream ? undefined : (this.source as { path: string }).path;
-    worker.postMessage({ type: 'job', id, path, options: parser, keepAttachments: attachments, omit });
+    worker.postMessage({ type: 'job', id, path, options: parser, keepAttachments: attachments, omit, htmlAs });
     this.stream?.on('data', this.onData).on('end', this.onEnd);
   }
 

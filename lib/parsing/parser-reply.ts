@@ -8,9 +8,9 @@ export type ParserReply =
 
 /** Gives back what crossing the thread boundary turned into plain arrays: attachments' contents as Buffers. */
 export function reviveParsedMail(mail: ParsedMail): ParsedMail {
-  for (const attachment of mail.attachments) {
-    const content = attachment.content as Uint8Array;
-    attachment.content = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-  }
+  const bytes = (view: Uint8Array) => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  for (const attachment of mail.attachments) attachment.content = bytes(attachment.content as Uint8Array);
+  const html = mail.html as unknown;
+  if (html instanceof Uint8Array) (mail as { html: unknown }).html = bytes(html);
   return mail;
 }

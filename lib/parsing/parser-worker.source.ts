@@ -100,6 +100,13 @@ function prepare(mail, job, transfer) {
     return { ...attachment, content: new Uint8Array(0) };
   });
   for (const body of job.omit) if (typeof mail[body] === 'string') mail[body] = '';
+  if (job.htmlAs === 'buffer' && typeof mail.html === 'string') {
+    const bytes = Buffer.from(mail.html);
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    transfer.push(copy.buffer);
+    mail.html = copy;
+  }
 }
 
 async function run(job) {

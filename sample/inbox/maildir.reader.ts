@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { type ParsedMail, simpleParser, type AddressObject } from 'mailparser';
 import { open, unlink } from 'node:fs/promises';
-import type { ParseJobOptions } from '../../lib/index.js';
+import type { ParsedMailWithHtmlBytes, ParseJobOptions } from '../../lib/index.js';
 import type { Readable } from 'node:stream';
 import { FileLimiter } from './file-limiter.js';
 import { readHeaderLines, type HeaderLine } from './header-lines.js';
@@ -91,7 +91,7 @@ export class MaildirReader {
    * The message parsed in one of the parser threads (which opens and closes the file itself);
    * fails with `ParserPoolBusyError` when they are all busy and the queue is full.
    */
-  async parse(message: StoredMessage, options: ParseJobOptions): Promise<ParsedMail> {
+  async parse(message: StoredMessage, options: ParseJobOptions): Promise<ParsedMail | ParsedMailWithHtmlBytes> {
     await this.index.ready();
     return this.parsers.parse({ path: message.paths[0]! }, options).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.notFoundIfGone(message, error);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Attachment, ParsedMail } from 'mailparser';
-import { ParserPoolBusyError, ParserWorkerError, type ParseJobOptions } from '../../lib/index.js';
+import { ParserPoolBusyError, ParserWorkerError, type ParsedMailWithHtmlBytes, type ParseJobOptions } from '../../lib/index.js';
 import { SAMPLE_CONFIG, type InboxParsingLimits, type SampleConfig } from '../sample.config.js';
 import { ByteBoundedCache } from './byte-bounded-cache.js';
 import { headerLine } from './header-lines.js';
@@ -90,11 +90,12 @@ export class MessageOpener {
       const parsed = await this.parse(message, {
         parser: { skipHtmlToText: true, skipTextLinks: true },
         omit: ['text', 'textAsHtml', 'attachmentContents'],
+        htmlAs: 'buffer',
       });
       if ('parseError' in parsed) return { cannotShow: parsed.parseError };
-      if (typeof parsed.html !== 'string') return { none: true };
-      // encoded once, and the same bytes sent to every request: a string would be encoded per response
-      const html = Buffer.from(parsed.html);
+      if (!parsed.html) return { none: true };
+      // bytes made once in the parser thread, and the same bytes sent to every request
+      const html = Buffer.isBuffer(parsed.html) ? parsed.html : Buffer.from(parsed.html);
       if (html.length > this.limits.maxInlineHtmlBytes) {
         return { cannotShow: { reason: `its HTML is larger than the inbox shows inline (${this.limits.maxInlineHtmlBytes} bytes)`, limit: 'maxInlineHtmlBytes' } };
       }
@@ -114,7 +115,7 @@ export class MessageOpener {
   }
 
   /** The parse, or why there is none: too large to parse, or refused by the parser (logged once per message). */
-  private async parse(message: StoredMessage, options: ParseJobOptions): Promise<ParsedMail | { parseError: ParseErrorView }> {
+  private async parse(message: StoredMessage, options: ParseJobOptions): Promise<ParsedMail | ParsedMailWithHtmlBytes | { parseError: ParseErrorView }> {
     if (message.size > this.limits.maxParseBytes) {
       return { parseError: { reason: `it is larger than the inbox parses (${this.limits.maxParseBytes} bytes)`, limit: 'maxParseBytes' } };
     }
