@@ -37,25 +37,40 @@ async function read(pid: number, started: number): Promise<Reading> {
 }
 
 async function sender(port: number, running: () => boolean, counts: Record<string, number>): Promise<void> {
-  const corpus = hostileCorpus();
   let cycle = 0;
   while (running()) {
-    const client = await SmtpTestClient.connect(port);
-    for (const message of corpus) {
-      if (!running()) break;
-      if (message.name.startsWith('9.5 MB') && cycle % 10 !== 0) continue; // the large one now and then: the disk is not the subject
-      const code = (await client.sendMail({ from: 'soak@ok.test', to: 'bob@example.test', body: message.body })).data?.code ?? 0;
-      counts[`smtp ${code}`] = (counts[`smtp ${code}`] ?? 0) + 1;
-      const valid = `From: soak@ok.test\r\nTo: bob@example.test\r\nSubject: valid ${cycle}\r\n\r\nHello ${cycle}\r\n`;
-      const ok = (await client.sendMail({ from: 'soak@ok.test', to: 'bob@example.test', body: valid })).data?.code ?? 0;
-      counts[`smtp ${ok}`] = (counts[`smtp ${ok}`] ?? 0) + 1;
-    }
-    await client.quit();
-    cycle++;
+    // a session the server ends is counted, not fatal: the soak is about what the server keeps
+    await session(port, running, counts, cycle++).catch((error: unknown) => {
+      const key = `smtp session ended: ${error instanceof Error ? error.message : String(error)}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    });
   }
 }
 
+async function session(port: number, running: () => boolean, counts: Record<string, number>, cycle: number): Promise<void> {
+  const client = await SmtpTestClient.connect(port);
+  for (const message of hostileCorpus()) {
+    if (!running()) break;
+    if (message.name.startsWith('9.5 MB') && cycle % 10 !== 0) continue; // the large one now and then: the disk is not the subject
+    const code = (await client.sendMail({ from: 'soak@ok.test', to: 'bob@example.test', body: message.body })).data?.code ?? 0;
+    counts[`smtp ${code}`] = (counts[`smtp ${code}`] ?? 0) + 1;
+    const valid = `From: soak@ok.test\r\nTo: bob@example.test\r\nSubject: valid ${cycle}\r\n\r\nHello ${cycle}\r\n`;
+    const ok = (await client.sendMail({ from: 'soak@ok.test', to: 'bob@example.test', body: valid })).data?.code ?? 0;
+    counts[`smtp ${ok}`] = (counts[`smtp ${ok}`] ?? 0) + 1;
+  }
+  await client.quit();
+}
+
 async function reader(url: string, running: () => boolean, counts: Record<string, number>, mine: (id: string) => boolean): Promise<void> {
+  while (running()) {
+    await readInbox(url, running, counts, mine).catch((error: unknown) => {
+      const key = `http failed: ${error instanceof Error ? error.message : String(error)}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    });
+  }
+}
+
+async function readInbox(url: string, running: () => boolean, counts: Record<string, number>, mine: (id: string) => boolean): Promise<void> {
   const get = async (path: string, method = 'GET') => {
     const response = await fetch(url + path, { method });
     await response.arrayBuffer().catch(() => undefined);

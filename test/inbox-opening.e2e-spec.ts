@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SmtpTestClient } from '../lib/testing/index.js';
 import { InboxParserPool } from '../sample/inbox/inbox-parser.pool.js';
 import type { MessageDetail, MessageSummary } from '../sample/inbox/message.views.js';
@@ -111,6 +112,16 @@ describe('sample inbox: opening hostile messages', () => {
     // nothing of this process holds a deleted file
     const held = await Promise.all((await readdir('/proc/self/fd')).map((fd) => import('node:fs/promises').then((fs) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => ''))));
     expect(held.filter((target) => target.endsWith('(deleted)'))).toEqual([]);
+  });
+
+  it('answers 404, not 500, for a message whose file was removed behind the inbox\'s back, on every route', async () => {
+    sample = await startSampleWeb({ MAIL_DOMAINS: 'example.test' });
+    await deliver(sample, ['Subject: soon gone\r\n\r\nbye\r\n']);
+    const [{ id }] = await listed(sample, 1);
+    await rm(join(sample.maildir, 'bob@example.test', 'new', id));
+    for (const path of ['', '/html', '/attachments/0', '/raw']) {
+      expect([path, (await fetch(`${sample.url}/api/messages/${id}${path}`)).status]).toEqual([path, 404]);
+    }
   });
 
   it('answers 503 with Retry-After when every parser is busy and the queue is full, and parses once for requests in flight', async () => {

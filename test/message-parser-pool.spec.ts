@@ -146,6 +146,12 @@ describe('MessageParserPool', () => {
     running.destroy(gone);
     await expect(first).rejects.toBe(gone);
     expect((await third).subject).toBe('two attachments');
+    const failedAlready = new Readable({ read() {} });
+    failedAlready.destroy(new Error('failed before it was given'));
+    await expect(pool.parse(failedAlready)).rejects.toThrow('failed before it was given');
+    const paused = Readable.from([message]);
+    paused.pause();
+    expect((await pool.parse(paused)).subject).toBe('two attachments');
     const closedEarly = new Readable({ read() {} });
     const fourth = pool.parse(closedEarly);
     closedEarly.destroy(); // no error, no end: the job must not wait for ever

@@ -64,6 +64,10 @@ export class MessageParserPool {
     if (this.closed) return refuse(new ParserWorkerError('closed', 'MessageParserPool is closed'));
     const crossing = Object.entries(options.parser ?? {}).find(([, value]) => typeof value === 'function');
     if (crossing) return refuse(new TypeError(`mailparser's ${crossing[0]} option is a function and cannot be passed to a worker thread`));
+    if (isReadable(source) && (source.destroyed || source.readableEnded)) {
+      source.on('error', () => undefined); // an error it has yet to emit is this refusal's
+      return Promise.reject(source.errored ?? new Error('The message stream was already read or closed'));
+    }
     if (this.running.size >= this.size && this.waiting.length >= this.queueLimit) return refuse(new ParserPoolBusyError(this.waiting.length));
     return new Promise<ParsedMail>((resolve, reject) => {
       this.waiting.push(new ParserJob(source, options, { resolve, reject, over: this.over }));
@@ -95,8 +99,16 @@ export class MessageParserPool {
   private dispatch(): void {
     while (!this.closed && this.waiting.length && this.running.size < this.size) {
       const job = this.waiting.shift()!;
+      let worker: Worker;
+      try {
+        worker = this.take();
+      } catch (error) {
+        job.fail(error as Error); // no thread could be started (the system refused one)
+        continue;
+      }
       this.running.add(job);
-      job.start(this.take(), ++this.nextId);
+      worker.ref(); // a parse under way keeps the process alive; an idle thread does not
+      job.start(worker, ++this.nextId);
     }
   }
 
@@ -124,6 +136,7 @@ export class MessageParserPool {
   }
 
   private park(worker: Worker): void {
+    worker.unref();
     this.idle.push(worker);
     const timer = setTimeout(() => {
       this.forget(worker);

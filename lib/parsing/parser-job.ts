@@ -33,10 +33,6 @@ export class ParserJob {
   ) {
     if (!isReadable(source)) return;
     this.stream = source;
-    if (source.destroyed || source.readableEnded) {
-      queueMicrotask(() => this.fail(source.errored ?? new Error('The message stream was already read or closed')));
-      return;
-    }
     source.on('error', this.onStreamError).on('close', this.onStreamClose);
   }
 
@@ -48,8 +44,13 @@ export class ParserJob {
     worker.on('message', this.onReply).on('error', this.onWorkerError).on('exit', this.onWorkerExit);
     const { parser = {}, attachments = 'all', omit = [], htmlAs = 'string' } = this.options;
     const path = this.stream ? undefined : (this.source as { path: string }).path;
-    worker.postMessage({ type: 'job', id, path, options: parser, keepAttachments: attachments, omit, htmlAs });
-    this.stream?.on('data', this.onData).on('end', this.onEnd);
+    try {
+      worker.postMessage({ type: 'job', id, path, options: parser, keepAttachments: attachments, omit, htmlAs });
+    } catch (error) {
+      return this.fail(error as Error); // options that cannot be cloned
+    }
+    // resumed too: a stream its owner had paused would otherwise never flow
+    this.stream?.on('data', this.onData).on('end', this.onEnd).resume();
   }
 
   /** Fails the job (a stream error, the pool closing); a running worker is ended, since it is mid-parse. */
@@ -63,8 +64,11 @@ export class ParserJob {
     this.worker?.off('message', this.onReply).off('error', this.onWorkerError).off('exit', this.onWorkerExit);
     this.stream?.off('data', this.onData).off('end', this.onEnd).off('close', this.onStreamClose);
     this.stream?.destroy();
-    this.callbacks.over(this, this.worker, broken && this.worker !== undefined);
-    report();
+    try {
+      this.callbacks.over(this, this.worker, broken && this.worker !== undefined);
+    } finally {
+      report();
+    }
   }
 
   private readonly onReply = (reply: ParserReply) => {

@@ -85,7 +85,7 @@ export class InboxController {
   @Get(':id')
   async get(@Param('id', MessageIdPipe) id: string): Promise<MessageDetail> {
     const message = await this.message(id);
-    const [summary, content] = await Promise.all([this.reader.summarize(message), this.opener.view(message)]);
+    const [summary, content] = await Promise.all([this.reader.summaryOf(message), this.opener.view(message)]);
     return { ...summary, ...content };
   }
 

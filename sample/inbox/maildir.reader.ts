@@ -70,7 +70,8 @@ export class MaildirReader {
     let headers = this.headerCache.get(message.id);
     if (!headers) {
       headers = await this.limiter.run(() => readHeaders(message.paths[0]!));
-      this.headerCache.set(message.id, headers);
+      // not for a message deleted while its headers were read: nothing would remove them again
+      if (this.index.get(message.id)) this.headerCache.set(message.id, headers);
     }
     return {
       id: message.id,
@@ -79,6 +80,11 @@ export class MaildirReader {
       receivedAt: new Date(message.receivedAt).toISOString(),
       ...headers,
     };
+  }
+
+  /** The list entry of one message asked for by id: 404 if its file is gone meanwhile. */
+  async summaryOf(message: StoredMessage): Promise<MessageSummary> {
+    return this.summarize(message).catch((error: unknown) => this.notFoundIfGone(message, error));
   }
 
   /** List entries for these messages, leaving out (and forgetting) any whose file is gone. */
