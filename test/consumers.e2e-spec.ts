@@ -134,7 +134,7 @@ describe('consumer apps', () => {
 
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
-  });
+  }, 5 * MINUTE); // three apps' node_modules: over 30 s on a machine kept busy
 
   it('has each Node of the toolchains package where the apps look for it', async () => {
     for (const [node, version] of Object.entries(NODES)) {

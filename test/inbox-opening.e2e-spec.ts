@@ -10,6 +10,7 @@ import { waitFor } from './support/wait-for.js';
 
 const openFiles = async () => (await readdir('/proc/self/fd')).length;
 const MB = 1024 * 1024;
+const MINUTE = 60_000;
 
 /** Sends each body over SMTP, expecting 250 for every one. */
 async function deliver(sample: RunningSample, bodies: string[]): Promise<void> {
@@ -95,7 +96,7 @@ describe('sample inbox: opening hostile messages', () => {
 
     expect(logs.filter((line) => line.endsWith('(error)'))).toEqual([]);
     await waitFor(async () => (await openFiles()) <= before);
-  });
+  }, 3 * MINUTE); // hundreds of parses of MB-sized messages: minutes on a machine kept busy
 
   it('closes every file of messages the parser refuses part-way, through every route 50 times, and holds none once they are deleted', async () => {
     sample = await startSampleWeb({ MAIL_DOMAINS: 'example.test', MAX_MESSAGE_SIZE: String(12 * MB) });
@@ -112,7 +113,7 @@ describe('sample inbox: opening hostile messages', () => {
     // nothing of this process holds a deleted file
     const held = await Promise.all((await readdir('/proc/self/fd')).map((fd) => import('node:fs/promises').then((fs) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => ''))));
     expect(held.filter((target) => target.endsWith('(deleted)'))).toEqual([]);
-  });
+  }, 5 * MINUTE); // hundreds of parses of MB-sized messages: minutes on a machine kept busy
 
   it('answers 404, not 500, for a message whose file was removed behind the inbox\'s back, on every route', async () => {
     sample = await startSampleWeb({ MAIL_DOMAINS: 'example.test' });
