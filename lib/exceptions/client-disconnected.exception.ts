@@ -1,7 +1,7 @@
 import { IntrinsicException } from '@nestjs/common';
 
 /**
- * The client went away in the middle of the message: no reply is owed and nothing was stored.
+ * The client went away in the middle of the message: no reply is owed, and no 250 was sent.
  * Nest's default filters leave it unlogged (an intrinsic exception); the server logs it at WARN
  * with the session id. `code` stays smtp-server's `ECONNECTION`.
  */
