@@ -55,7 +55,8 @@ export class RedisCounterStore implements CounterStore {
   async get(key: string): Promise<CounterWindow | undefined> {
     const redisKey = this.prefix + key;
     const [count, ttl] = await this.transaction(key, this.redis.multi().get(redisKey).pttl(redisKey));
-    if (count === null || Number(ttl) <= 0) return undefined;
+    // PTTL 0 is a key in its last millisecond: still the window an increment would add to
+    if (count === null || Number(ttl) < 0) return undefined;
     return { count: Number(count), resetAt: Date.now() + Number(ttl) };
   }
 
