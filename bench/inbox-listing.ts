@@ -5,12 +5,13 @@
 //
 //   npm run bench:inbox          (compiles with tsc into dist/, then runs dist/bench/inbox-listing.js)
 //   BENCH_MESSAGES=20000 BENCH_REQUESTS=100 npm run bench:inbox
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startProcess, waitUntilReady } from '../test/support/child-process.js';
 import { writeMaildirMessages } from '../test/support/maildir-files.js';
+import { processMemoryMb } from './inbox/process-memory.js';
 import { copyWebAssets } from './inbox/web-assets.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -20,12 +21,6 @@ const TARGET_P99_MS = 200;
 const TARGET_RSS_MB = 300;
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
-async function rssMb(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
 
 async function timed(url: string): Promise<{ ms: number; count: number; next?: string }> {
   const started = performance.now();
@@ -67,7 +62,7 @@ async function main(): Promise<void> {
       path = page.next;
     }
     deeper.sort((a, b) => a - b);
-    const memory = await rssMb(sample.child.pid!);
+    const memory = await processMemoryMb(sample.child.pid!);
 
     const p99 = percentile(latencies, 99);
     const lines = [

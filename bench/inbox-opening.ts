@@ -7,13 +7,14 @@
 // Not a timed test: it prints the figures beside their targets.
 //
 //   npm run bench:open          (BENCH_CLIENTS=8 for a quicker run)
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startProcess, waitUntilReady, type RunningProcess } from '../test/support/child-process.js';
 import { largeQpHtml } from '../test/support/hostile-mime.js';
 import { SmtpTestClient } from '../lib/testing/index.js';
+import { processMemoryMb } from './inbox/process-memory.js';
 import { copyWebAssets } from './inbox/web-assets.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -28,11 +29,6 @@ const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'failed')
 function summary(name: string, times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b);
   return `${name}: ${sorted.length} probes, 220+EHLO p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1)!)}`;
-}
-
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 /** Opens one message as the page does; its time, or the status that stopped it. */
@@ -91,7 +87,7 @@ async function inboxRun(maildir: string): Promise<string[]> {
       gets('    their GETs (view + HTML)', different.result),
       summary(`  ${CLIENTS} clients, the same message`, same.probes),
       gets('    their GETs (view + HTML)', same.result),
-      `  sample peak RSS ${(await peakRssMb(sample.child.pid!)).toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`,
+      `  sample peak RSS ${(await processMemoryMb(sample.child.pid!)).peak.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`,
       `  target: 220+EHLO p99 < ${TARGET_P99_MS} ms while opening`,
     ];
   } finally {

@@ -5,7 +5,7 @@
 // RSS under twice the start (or start + 300 MB, the larger), open files within 10 of the start.
 //
 //   npm run bench:soak            (SOAK_MINUTES=2 for a short one)
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +13,7 @@ import { SmtpTestClient } from '../lib/testing/index.js';
 import type { MessageDetail, MessageSummary } from '../sample/inbox/message.views.js';
 import { startProcess, waitUntilReady } from '../test/support/child-process.js';
 import { hostileCorpus } from '../test/support/hostile-mime.js';
+import { processMemoryMb } from './inbox/process-memory.js';
 import { copyWebAssets } from './inbox/web-assets.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -28,10 +29,9 @@ interface Reading {
 }
 
 async function read(pid: number, started: number): Promise<Reading> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return {
     at: Math.round((performance.now() - started) / 1000),
-    rssMb: Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024,
+    rssMb: (await processMemoryMb(pid)).rss,
     openFiles: (await readdir(`/proc/${pid}/fd`)).length,
   };
 }

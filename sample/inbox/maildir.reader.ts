@@ -4,7 +4,7 @@ import { open, unlink } from 'node:fs/promises';
 import type { ParsedMailWithHtmlBytes, ParseJobOptions } from '../../lib/index.js';
 import type { Readable } from 'node:stream';
 import { FileLimiter } from './file-limiter.js';
-import { readHeaderLines, type HeaderLine } from './header-lines.js';
+import { readHead, readHeaderLines, type HeaderLine } from './header-lines.js';
 import { InboxParserPool } from './inbox-parser.pool.js';
 import { InboxChanges } from './inbox-changes.js';
 import { MessageIndex } from './message-index.js';
@@ -166,15 +166,7 @@ function ignoreMissing(error: NodeJS.ErrnoException): void {
 
 /** Parses only the header block, so listing a mailbox of large messages stays cheap. */
 async function readHeaders(path: string): Promise<Headers> {
-  const handle = await open(path, 'r');
-  let head: Buffer;
-  try {
-    const buffer = Buffer.alloc(HEADER_READ_LIMIT);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const head = await readHead(path, HEADER_READ_LIMIT);
   const end = headerEnd(head);
   const parsed = await simpleParser(Buffer.concat([head.subarray(0, end), Buffer.from('\r\n\r\n')]));
   return {
