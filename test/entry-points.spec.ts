@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus', 'prom-client'];
+const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus', 'prom-client', 'mailauth'];
 
 /** Every module a file loads at run time, transitively: value imports and re-exports (type-only ones are erased). */
 function runtimeImports(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -39,6 +40,8 @@ describe('entry points', () => {
     ['lib/queue/index.ts', ['bullmq']],
     ['lib/health/index.ts', ['@nestjs/terminus']],
     ['lib/metrics/index.ts', ['prom-client']],
+    ['lib/mail-auth/index.ts', ['mailauth']],
+    ['lib/rspamd/index.ts', []],
   ])('%s loads only the optional peers it is for: %j', (entry, expected) => {
     const { packages } = runtimeImports(entry);
     expect(OPTIONAL_PEERS.filter((peer) => packages.has(peer))).toEqual(expected);
@@ -49,12 +52,34 @@ describe('entry points', () => {
       exports: Record<string, unknown>;
       typesVersions: Record<string, Record<string, string[]>>;
     };
-    for (const name of ['testing', 'redis', 'queue', 'health', 'metrics']) {
+    for (const name of ['testing', 'redis', 'queue', 'health', 'metrics', 'mail-auth', 'rspamd']) {
       expect(manifest.exports[`./${name}`]).toEqual({
         import: { types: `./dist/esm/${name}/index.d.ts`, default: `./dist/esm/${name}/index.js` },
         require: { types: `./dist/cjs/${name}/index.d.ts`, default: `./dist/cjs/${name}/index.js` },
       });
       expect(manifest.typesVersions['*']![name]).toEqual([`./dist/cjs/${name}/index.d.ts`]);
     }
+  });
+
+  describe('nestjs-fumi/mail-auth', () => {
+    it('checks the Node version before anything else loads, mailauth included', () => {
+      const source = readFileSync(join(ROOT, 'lib/mail-auth/index.ts'), 'utf8');
+      expect(/^(?:import|export)\s[^;]*?['"]([^'"]+)['"]/m.exec(source)?.[1]).toBe('./node-version.check.js');
+    });
+
+    it.each([
+      ['20.19.0', 1],
+      ['22.18.9', 1],
+      ['22.19.0', 0],
+      ['26.0.0', 0],
+    ])('on Node %s exits %i, naming the requirement when it refuses', (version, status) => {
+      const fake = `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '${version}' } });`;
+      const check = join(ROOT, 'lib/mail-auth/node-version.check.ts');
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `${fake} await import(${JSON.stringify(check)});`], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(status);
+      if (status) expect(run.stderr).toContain(`nestjs-fumi/mail-auth needs Node.js >= 22.19.0 (its mailauth dependency does); this is Node.js ${version}`);
+    });
   });
 });

@@ -60,6 +60,11 @@ export class RedisCounterStore implements CounterStore {
     return { count: Number(count), resetAt: Date.now() + Number(ttl) };
   }
 
+  async expire(key: string, windowMs: number): Promise<void> {
+    // PEXPIRE leaves a missing key missing: no window is opened
+    await this.redis.pexpire(this.prefix + key, windowMs);
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }

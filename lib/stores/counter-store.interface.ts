@@ -31,4 +31,10 @@ export interface CounterStore {
   get(key: string): Promise<CounterWindow | undefined>;
   /** Forgets `key`, closing its window. */
   reset(key: string): Promise<void>;
+  /**
+   * Optional: makes `key`'s open window end `windowMs` from now, keeping its count (Redis:
+   * `PEXPIRE`); nothing when it has none. Greylisting renews its entries with it; a store
+   * without it is given `reset()` then `increment()` instead.
+   */
+  expire?(key: string, windowMs: number): Promise<void>;
 }

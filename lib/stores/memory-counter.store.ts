@@ -42,6 +42,12 @@ export class MemoryCounterStore implements CounterStore {
     return Promise.resolve({ count: window.count, resetAt: window.resetAt });
   }
 
+  expire(key: string, windowMs: number): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.resetAt > this.now()) window.resetAt = this.now() + windowMs;
+    return Promise.resolve();
+  }
+
   reset(key: string): Promise<void> {
     this.windows.delete(key);
     return Promise.resolve();

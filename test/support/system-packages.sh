@@ -7,6 +7,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v rspamd >/dev/null 2>&1 || missing+=(rspamd)
+[ -x /usr/sbin/knotd ] || missing+=(knot)
 ((${#missing[@]})) || exit 0
 
 install="apt-get install -y --no-install-recommends ${missing[*]}"
