@@ -3,6 +3,7 @@ import { FumiQueue } from '../lib/queue/index.js';
 import { timingSafeEqual } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AuthContext, Ctx, DataContext, Envelope, OnAuth, OnData, OnMailFrom, OnRcptTo } from '../lib/index.js';
+import { traceHeaders } from './filtering/trace-headers.js';
 import { MaildirStore } from './maildir.store.js';
 import { BlockedSenderGuard } from './policy/blocked-sender.guard.js';
 import { MailboxesPipe } from './policy/mailboxes.pipe.js';
@@ -66,7 +67,7 @@ export class MailHandlers implements OnApplicationBootstrap {
   async store(@Ctx() ctx: DataContext, @Envelope(MailboxesPipe) mailboxes: string[]) {
     // the 250 waits for Redis to hold the job (and the disk, large bodies): it survives us
     if (this.queue) return void (await this.queue.enqueue(ctx, { metadata: { mailboxes: mailboxes.join(',') } }));
-    const spooled = await this.maildir.spool(ctx.receivedHeader(), ctx.stream);
+    const spooled = await this.maildir.spool(traceHeaders(ctx), ctx.stream);
     // over the size limit the module answers 552 whatever happens here: keep nothing
     if (ctx.sizeExceeded) return spooled.discard();
     await spooled.commit(mailboxes);

@@ -1,6 +1,7 @@
 import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { MailFilteringModule } from './filtering/mail-filtering.module.js';
 import { loadSampleConfig, SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { readHtpasswd } from './web/htpasswd.js';
 import { inboxLogin } from './web/inbox-login.js';
@@ -14,7 +15,7 @@ import { securityHeaders } from './web/security-headers.js';
  */
 export async function createSampleApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
   // Checked before anything starts: an inbox anyone on the network can read must not come up.
-  const { httpHost, inboxAuthFile } = loadSampleConfig();
+  const { httpHost, inboxAuthFile, filtering } = loadSampleConfig();
   const users = inboxAuthFile ? readHtpasswd(inboxAuthFile) : undefined;
   if (!users && !isLoopback(httpHost)) {
     throw new Error(
@@ -24,7 +25,9 @@ export async function createSampleApp(options: NestApplicationOptions = {}): Pro
   }
   // Event streams end on shutdown, but their keep-alive sockets would then hold the HTTP server
   // open for its keep-alive timeout: close them. By then the SMTP server has drained.
-  const app = await NestFactory.create(AppModule, { forceCloseConnections: true, ...options });
+  // mail authentication and rspamd are imported only when configured
+  const root = { module: AppModule, imports: [MailFilteringModule.forConfig(filtering)] };
+  const app = await NestFactory.create(root, { forceCloseConnections: true, ...options });
   app.use(securityHeaders);
   // On loopback the inbox is safe only if other sites cannot reach it by DNS rebinding.
   if (isLoopback(app.get<SampleConfig>(SAMPLE_CONFIG).httpHost)) app.use(loopbackHostOnly);

@@ -21,6 +21,19 @@ export interface SampleConfig {
   queueSpoolDirectory: string;
   /** How the inbox opens messages: parser threads, queue, limits and cache (see README). */
   inboxParsing: InboxParsingLimits;
+  /** Mail authentication and spam filtering, each off until its variable is set. */
+  filtering: FilteringConfig;
+}
+
+export interface FilteringConfig {
+  /** `DNS_SERVERS` (`ip:port,...`): SPF, DKIM, ARC and DMARC through these name servers. */
+  dnsServers?: string[];
+  /** `DNSBL_ZONES`: blocklists asked at connect. */
+  dnsblZones: string[];
+  /** `GREYLIST=1`: greylisting at RCPT TO. */
+  greylist: boolean;
+  /** `RSPAMD_URL`: every message is scanned by this rspamd. */
+  rspamdUrl?: string;
 }
 
 export interface InboxParsingLimits {
@@ -94,6 +107,12 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       maxTextChars: integer('INBOX_MAX_TEXT_CHARS', env.INBOX_MAX_TEXT_CHARS, 1024 * 1024),
       maxHtmlToTextBytes: integer('INBOX_MAX_HTML_TO_TEXT_BYTES', env.INBOX_MAX_HTML_TO_TEXT_BYTES, 2 * 1024 * 1024),
       cacheBytes: integer('INBOX_CACHE_BYTES', env.INBOX_CACHE_BYTES, 32 * 1024 * 1024),
+    },
+    filtering: {
+      ...(env.DNS_SERVERS ? { dnsServers: list(env.DNS_SERVERS, '') } : {}),
+      dnsblZones: list(env.DNSBL_ZONES, ''),
+      greylist: env.GREYLIST === '1',
+      ...(env.RSPAMD_URL ? { rspamdUrl: env.RSPAMD_URL } : {}),
     },
     ...(env.TLS_KEY ? { tlsKey: env.TLS_KEY } : {}),
     ...(env.TLS_CERT ? { tlsCert: env.TLS_CERT } : {}),

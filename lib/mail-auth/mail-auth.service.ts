@@ -77,7 +77,8 @@ export class MailAuthService {
     const answers = this.lookup(spfAnswers.get(session));
     const verdicts = await checkMessage(stream, ctx.received(), session, this.options, state.authservId, answers);
     Object.assign(state, verdicts);
-    enforceDmarc(verdicts, this.options);
+    // an oversized message is refused with 552 whatever DMARC says of what was kept of it
+    if (!ctx.sizeExceeded) enforceDmarc(verdicts, this.options);
   }
 
   /** A fresh set of lookups, seeded with answers already had in this transaction. */

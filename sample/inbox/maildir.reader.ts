@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { FileLimiter } from './file-limiter.js';
 import { readHead, readHeaderLines, type HeaderLine } from './header-lines.js';
 import { InboxParserPool } from './inbox-parser.pool.js';
+import { traceSummary } from './trace-summary.js';
 import { InboxChanges } from './inbox-changes.js';
 import { MessageIndex } from './message-index.js';
 import type { MessageSummary } from './message.views.js';
@@ -13,7 +14,7 @@ import type { ListPosition, StoredMessage } from './stored-message.js';
 
 export type { StoredMessage } from './stored-message.js';
 
-type Headers = Pick<MessageSummary, 'from' | 'to' | 'subject' | 'date'>;
+type Headers = Pick<MessageSummary, 'from' | 'to' | 'subject' | 'date' | 'auth' | 'spam'>;
 
 /** One page of the listing: its summaries, and where the next page starts if there is one. */
 export interface SummaryPage {
@@ -170,6 +171,7 @@ async function readHeaders(path: string): Promise<Headers> {
   const end = headerEnd(head);
   const parsed = await simpleParser(Buffer.concat([head.subarray(0, end), Buffer.from('\r\n\r\n')]));
   return {
+    ...traceSummary(head.subarray(0, end).toString('utf8')),
     from: addressText(parsed.from),
     to: addressText(parsed.to),
     subject: parsed.subject ?? '',

@@ -1,3 +1,5 @@
+import type { AuthSummary, SpamSummary } from './trace-summary.js';
+
 /** One stored message in the inbox list (`GET /api/messages`). */
 export interface MessageSummary {
   /** The Maildir file name (without `:2,` flags): stable, unique, the same in every mailbox. */
@@ -15,6 +17,10 @@ export interface MessageSummary {
   readonly receivedAt: string;
   /** The sender's `Date:` header (ISO 8601), when it has a valid one. */
   readonly date?: string;
+  /** SPF, DKIM and DMARC results, when mail authentication checked it (`DNS_SERVERS`). */
+  readonly auth?: AuthSummary;
+  /** rspamd's score and action, when rspamd scanned it (`RSPAMD_URL`). */
+  readonly spam?: SpamSummary;
 }
 
 /** One attachment of a message; download it from `attachments/:index`. */

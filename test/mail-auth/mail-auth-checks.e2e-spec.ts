@@ -135,6 +135,15 @@ describe('DKIM, ARC and DMARC once the message is in', () => {
     expect(body).toMatch(/arc=pass/);
   });
 
+  it('leaves an oversized message to the size limit: 552, not a DMARC refusal of what was kept of it', async () => {
+    running = await startApp(
+      { imports: [FumiMailAuthModule.forRoot({ dns: { servers: [dns.server] } })], providers: [Inbox] },
+      { hostname: 'mx.example.test', size: 2000 },
+    );
+    const big = message('ceo@fail.test', 'Big', `${'z'.repeat(70)}\r\n`.repeat(100));
+    await expect(send(running.port, 'alice@pass.test', big)).rejects.toMatchObject({ responseCode: 552 });
+  });
+
   it('works without a spool file for a message within spoolThreshold: the verifier reads it before the handlers', async () => {
     running = await startApp(
       { imports: [FumiMailAuthModule.forRoot({ dns: { servers: [dns.server] } })], providers: [Inbox] },

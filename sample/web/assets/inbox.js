@@ -87,7 +87,7 @@ function row(m) {
     { dataset: { id: m.id }, tabIndex: 0, className: fresh.delete(m.id) ? 'fresh' : '', title: `Mailboxes: ${m.mailboxes.join(', ')}` },
     el('td', { className: 'from' }, m.from || '(no sender)'),
     el('td', { className: 'to' }, m.to || m.mailboxes.join(', ')),
-    el('td', { className: 'subject' }, m.subject || '(no subject)'),
+    el('td', { className: 'subject' }, badges(m), m.subject || '(no subject)'),
     el('td', { className: 'num' }, formatSize(m.size)),
     el('td', { className: 'num', title: m.receivedAt }, formatTime(m.receivedAt)),
   );
@@ -95,6 +95,15 @@ function row(m) {
   tr.addEventListener('keydown', (event) => event.key === 'Enter' && open());
   tr.addEventListener('animationend', (event) => event.animationName === 'fresh' && tr.classList.remove('fresh'));
   return tr;
+}
+
+/** SPF/DKIM/DMARC results and the spam score this server recorded, as small labels. */
+function badges(m) {
+  const auth = Object.entries(m.auth ?? {}).map(([method, result]) =>
+    el('span', { className: `badge ${result === 'pass' ? 'good' : result === 'fail' ? 'bad' : 'meh'}`, title: `${method}=${result}`, dataset: { check: method } }, `${method.toUpperCase()} ${result}`),
+  );
+  const spam = m.spam && el('span', { className: `badge ${m.spam.action === 'no action' ? 'good' : 'bad'}`, title: `rspamd: ${m.spam.action}`, dataset: { check: 'spam' } }, `spam ${m.spam.score.toFixed(1)}`);
+  return auth.length || spam ? el('span', { className: 'badges' }, auth, spam) : undefined;
 }
 
 function renderMailboxes(all) {
@@ -158,6 +167,7 @@ async function show(id) {
       field('Mailboxes', m.mailboxes.join(', ')),
       m.date && field('Date', new Date(m.date).toLocaleString()),
       field('Received', `${new Date(m.receivedAt).toLocaleString()} · ${formatSize(m.size)}`),
+      (m.auth || m.spam) && field('Checks', badges(m)),
     ),
     el('div', { className: 'actions' }, el('a', { className: 'button', href: messageUrl(id, '/raw'), download: `${id}.eml` }, 'Download .eml'), remove),
     m.attachments.length > 0 &&
