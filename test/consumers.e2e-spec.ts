@@ -174,4 +174,15 @@ describe('consumer apps', () => {
     expectSuccess('nest12-cjs on node20: npm run build', await run('npm', ['run', 'build'], appDir('nest12-cjs'), env));
     await expectStarts('nest12-cjs', 'node20');
   }, 2 * MINUTE);
+
+  // the entry point with a stricter dependency states its own floor, from the built package
+  it.each([
+    ['nest11-cjs', "require('nestjs-fumi/mail-auth')"],
+    ['nest12-esm', "await import('nestjs-fumi/mail-auth')"],
+  ])(`%s: nestjs-fumi/mail-auth refuses Node ${NODES.node20} naming its floor, before loading mailauth`, async (name, load) => {
+    const args = load.startsWith('await') ? ['--input-type=module', '-e', load] : ['-e', load];
+    const result = await run(join(nodeBin('node20'), 'node'), args, appDir(name), cleanEnv(nodeBin('node20')));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`nestjs-fumi/mail-auth needs Node.js >= 22.19.0 (its mailauth dependency does); this is Node.js ${NODES.node20}`);
+  }, MINUTE);
 });

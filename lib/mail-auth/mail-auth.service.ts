@@ -76,7 +76,7 @@ export class MailAuthService {
     const stream = ctx.stream;
     const answers = this.lookup(spfAnswers.get(session));
     const verdicts = await checkMessage(stream, ctx.received(), session, this.options, state.authservId, answers);
-    Object.assign(state, verdicts);
+    Object.assign(state, { dkim: verdicts.dkim, arc: verdicts.arc, dmarc: verdicts.dmarc });
     // an oversized message is refused with 552 whatever DMARC says of what was kept of it
     if (!ctx.sizeExceeded) enforceDmarc(verdicts, this.options);
   }

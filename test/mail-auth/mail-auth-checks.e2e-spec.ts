@@ -117,6 +117,14 @@ describe('DKIM, ARC and DMARC once the message is in', () => {
     expect(stored[0]!.results.dmarc).toMatchObject({ result: 'fail', policy: 'reject', domain: 'fail.test' });
   });
 
+  it('defers, not refuses, a DMARC failure that an SPF temperror may have caused, even with SPF off at MAIL FROM', async () => {
+    const port = await boot({ spf: false });
+    await expect(send(port, 'x@spftemp.test', message('x@spftemp.test'))).rejects.toMatchObject({
+      responseCode: 451,
+      response: expect.stringMatching(/^451 4\.4\.3 Temporary DNS failure checking DKIM\/DMARC for spftemp\.test/),
+    });
+  });
+
   it('flags a DMARC failure under p=quarantine and accepts one under p=none', async () => {
     const port = await boot();
     await send(port, 'x@quarantine.test', message('x@quarantine.test'));

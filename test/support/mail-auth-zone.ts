@@ -33,7 +33,7 @@ export const makeKeys = (): MailAuthKeys => ({ rsa: rsaKey(), ed25519: ed25519Ke
 
 /**
  * The `test.` zone: one domain per SPF result and DMARC policy, DKIM keys, SPF records that
- * loop or exceed the lookup limit, and the blocklist `bl.test`, which lists 127.0.0.1.
+ * loop, exceed the lookup limit or cannot be checked, and the blocklist `bl.test`, which lists 127.0.0.1.
  */
 export function mailAuthZone(keys: MailAuthKeys): string[] {
   const chain = Array.from({ length: 12 }, (_, i) => `d${i} TXT "v=spf1 include:d${i + 1}.test -all"`);
@@ -52,6 +52,9 @@ export function mailAuthZone(keys: MailAuthKeys): string[] {
     'relaxed TXT "v=spf1 ip4:192.0.2.0/24 ~all"',
     '_dmarc.relaxed TXT "v=DMARC1; p=none"',
     'loop TXT "v=spf1 include:loop.test -all"',
+    // a name outside the zone: this server refuses it, so the SPF check is a temperror
+    'spftemp TXT "v=spf1 include:elsewhere.invalid -all"',
+    '_dmarc.spftemp TXT "v=DMARC1; p=reject"',
     ...chain,
     'd12 TXT "v=spf1 ip4:127.0.0.0/8 -all"',
     'forwarder TXT "v=spf1 ip4:127.0.0.0/8 -all"',

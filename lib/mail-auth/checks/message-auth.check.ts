@@ -8,6 +8,8 @@ import type { ResolvedMailAuthOptions } from '../options/resolved-mail-auth-opti
 import type { ArcVerdict, AuthResultKeyword, DkimVerdict, DmarcVerdict } from '../results/mail-auth-results.interface.js';
 
 export interface MessageVerdicts {
+  /** SPF as DMARC saw it (mailauth checks it again, from the same answers). */
+  readonly spf?: AuthResultKeyword;
   readonly dkim: DkimVerdict[];
   readonly arc?: ArcVerdict;
   readonly dmarc?: DmarcVerdict;
@@ -89,7 +91,7 @@ function verdictsOf(result: AuthenticateResult): MessageVerdicts {
         info: result.dmarc.info,
       }
     : undefined;
-  return { dkim, arc, dmarc };
+  return { spf: result.spf ? (result.spf.status.result as AuthResultKeyword) : undefined, dkim, arc, dmarc };
 }
 
 /** Verification that could not finish within its budget: a DNS failure, so `temperror`. */
@@ -111,7 +113,8 @@ function overdue(): DmarcVerdict {
 export function enforceDmarc(verdicts: MessageVerdicts, options: ResolvedMailAuthOptions): void {
   const dmarc = verdicts.dmarc;
   if (!dmarc) return;
-  const temporary = dmarc.result === 'temperror' || (dmarc.result === 'fail' && verdicts.dkim.some((d) => d.result === 'temperror'));
+  const lookupFailed = verdicts.spf === 'temperror' || verdicts.dkim.some((d) => d.result === 'temperror');
+  const temporary = dmarc.result === 'temperror' || (dmarc.result === 'fail' && lookupFailed);
   if (temporary && options.temperror === 'defer') {
     throw new SmtpException(MAIL_AUTH_REPLIES.dmarcTemperror(dmarc.domain), 451, '4.4.3');
   }

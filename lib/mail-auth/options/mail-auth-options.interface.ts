@@ -58,7 +58,7 @@ export interface MailAuthGreylistOptions {
   store?: CounterStore;
 }
 
-/** `FumiMailAuthModule.forRoot()` options. Every check is off until given. */
+/** `FumiMailAuthModule.forRoot()` options: SPF and DKIM/ARC/DMARC are on unless `false`; blocklists and greylisting off until given. */
 export interface FumiMailAuthModuleOptions {
   /** The authserv-id of `Authentication-Results:` (default: the server's host name). */
   authservId?: string;
