@@ -19,6 +19,23 @@ describe('MemoryCounterStore', () => {
     expect(await store.get('k')).toBeUndefined();
   });
 
+  it('keeps at most maxKeys keys, forgetting the one counted first', async () => {
+    const small = new MemoryCounterStore(() => now, { maxKeys: 3 });
+    for (const key of ['a', 'b', 'c', 'd']) await small.increment(key, 1_000);
+    expect(small.size).toBe(3);
+    expect(await small.get('a')).toBeUndefined();
+    expect(await small.get('d')).toMatchObject({ count: 1 });
+  });
+
+  it("expire() moves an open window's end and keeps its count; a missing key stays missing", async () => {
+    const own = new MemoryCounterStore(() => now);
+    await own.increment('e', 100, 4);
+    await own.expire('e', 5_000);
+    expect(await own.get('e')).toEqual({ count: 4, resetAt: now + 5_000 });
+    await own.expire('none', 5_000);
+    expect(await own.get('none')).toBeUndefined();
+  });
+
   it('forgets expired windows', async () => {
     for (let i = 0; i < 50; i++) await store.increment(`ip${i}`, 10);
     expect(store.size).toBe(50);

@@ -96,7 +96,8 @@ describe('consumer apps', () => {
   async function installConsumer(name: string): Promise<void> {
     const dir = await copyConsumer(name);
     expectSuccess(`${name}: npm ci`, await run('npm', ['ci', '--no-audit', '--no-fund'], dir, setupEnv()));
-    const install = ['install', '--no-save', '--no-audit', '--no-fund', tarball];
+    // mailauth: the optional peer of nestjs-fumi/mail-auth, whose loading is checked below
+    const install = ['install', '--no-save', '--no-audit', '--no-fund', tarball, 'mailauth@^7.1.0'];
     expectSuccess(`${name}: npm install <tarball>`, await run('npm', install, dir, setupEnv()));
   }
 
@@ -177,10 +178,20 @@ describe('consumer apps', () => {
 
   // the entry point with a stricter dependency states its own floor, from the built package
   it.each([
+    ['nest11-cjs', "const m = require('nestjs-fumi/mail-auth'); if (typeof m.FumiMailAuthModule !== 'function') process.exit(2)"],
+    ['nest12-esm', "const m = await import('nestjs-fumi/mail-auth'); if (typeof m.FumiMailAuthModule !== 'function') process.exit(2)"],
+  ])(`%s: nestjs-fumi/mail-auth loads, mailauth with it, on Node ${NODES.node24} and ${NODES.node26}`, async (name, load) => {
+    const args = load.includes('await') ? ['--input-type=module', '-e', load] : ['-e', load];
+    for (const node of ['node24', 'node26']) {
+      expectSuccess(`${name} on ${node}: load nestjs-fumi/mail-auth`, await run(join(nodeBin(node), 'node'), args, appDir(name), cleanEnv(nodeBin(node))));
+    }
+  }, MINUTE);
+
+  it.each([
     ['nest11-cjs', "require('nestjs-fumi/mail-auth')"],
     ['nest12-esm', "await import('nestjs-fumi/mail-auth')"],
   ])(`%s: nestjs-fumi/mail-auth refuses Node ${NODES.node20} naming its floor, before loading mailauth`, async (name, load) => {
-    const args = load.startsWith('await') ? ['--input-type=module', '-e', load] : ['-e', load];
+    const args = load.includes('await') ? ['--input-type=module', '-e', load] : ['-e', load];
     const result = await run(join(nodeBin('node20'), 'node'), args, appDir(name), cleanEnv(nodeBin('node20')));
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(`nestjs-fumi/mail-auth needs Node.js >= 22.19.0 (its mailauth dependency does); this is Node.js ${NODES.node20}`);

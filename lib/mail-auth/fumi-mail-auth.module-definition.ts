@@ -7,6 +7,11 @@ export interface FumiMailAuthExtras {
   server?: string;
   /** Priority of the checks in each phase's chain (default 1000: before the app's own handlers). */
   priority?: number;
+  /**
+   * Priority of greylisting at RCPT TO (default -1000: after the app's own recipient checks, so
+   * an unknown recipient gets its 550 at once, not a 451 first).
+   */
+  greylistPriority?: number;
 }
 
 export const {
@@ -17,5 +22,5 @@ export const {
 } = new ConfigurableModuleBuilder<FumiMailAuthModuleOptions>({ moduleName: 'FumiMailAuth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createFumiMailAuthOptions')
-  .setExtras<FumiMailAuthExtras>({ server: undefined, priority: 1000 }, (definition) => definition)
+  .setExtras<FumiMailAuthExtras>({ server: undefined, priority: 1000, greylistPriority: -1000 }, (definition) => definition)
   .build();

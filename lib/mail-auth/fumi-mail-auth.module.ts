@@ -3,7 +3,9 @@ import {
   FUMI_MAIL_AUTH_ASYNC_OPTIONS_TYPE,
   FUMI_MAIL_AUTH_OPTIONS_TYPE,
   FumiMailAuthConfigurableModule,
+  type FumiMailAuthExtras,
 } from './fumi-mail-auth.module-definition.js';
+import { validateMailAuthExtras } from './options/mail-auth-options.validator.js';
 import { mailAuthHandlersFor } from './mail-auth.handlers.js';
 import { MailAuthService } from './mail-auth.service.js';
 
@@ -30,8 +32,9 @@ export class FumiMailAuthModule extends FumiMailAuthConfigurableModule {
   }
 }
 
-function withHandlers(definition: DynamicModule, extras: { server?: string; priority?: number }): DynamicModule {
-  const handlers = mailAuthHandlersFor(extras.server, extras.priority ?? 1000);
+function withHandlers(definition: DynamicModule, extras: FumiMailAuthExtras): DynamicModule {
+  validateMailAuthExtras(extras);
+  const handlers = mailAuthHandlersFor(extras.server, extras.priority ?? 1000, extras.greylistPriority ?? -1000);
   return {
     ...definition,
     providers: [...(definition.providers ?? []), MailAuthService, handlers],

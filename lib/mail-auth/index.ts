@@ -24,6 +24,7 @@ export type {
   ArcVerdict,
   AuthResultKeyword,
   DkimVerdict,
+  DmarcPolicy,
   DmarcVerdict,
   DnsblListing,
   MailAuthResults,

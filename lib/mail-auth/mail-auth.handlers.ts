@@ -8,18 +8,14 @@ import { Ctx } from '../decorators/params.decorator.js';
 import { SmtpHandler } from '../decorators/smtp-handler.decorator.js';
 import { MailAuthService } from './mail-auth.service.js';
 
-const PHASES: Record<'connect' | 'mailFrom' | 'rcptTo' | 'data', SmtpPhase> = {
-  connect: 'connect',
-  mailFrom: 'mailFrom',
-  rcptTo: 'rcptTo',
-  data: 'data',
-};
+/** The phases checked, each by the method of the same name. */
+const PHASES = ['connect', 'mailFrom', 'rcptTo', 'data'] as const satisfies readonly SmtpPhase[];
 
 /**
  * The checks as handlers of one server's chains. The class is made per `forRoot()` because the
  * server and priority are decorator metadata, which lives on each method's own function.
  */
-export function mailAuthHandlersFor(server: string | undefined, priority: number): Type {
+export function mailAuthHandlersFor(server: string | undefined, priority: number, greylistPriority: number): Type {
   @Injectable()
   class MailAuthHandlers {
     constructor(@Inject(MailAuthService) private readonly auth: MailAuthService) {}
@@ -41,9 +37,10 @@ export function mailAuthHandlersFor(server: string | undefined, priority: number
     }
   }
   const prototype = MailAuthHandlers.prototype as unknown as Record<string, unknown>;
-  for (const [method, phase] of Object.entries(PHASES)) {
-    Ctx()(prototype, method, 0);
-    SmtpHandler(phase, { server, priority })(prototype, method, Object.getOwnPropertyDescriptor(prototype, method)!);
+  for (const phase of PHASES) {
+    Ctx()(prototype, phase, 0);
+    const at = phase === 'rcptTo' ? greylistPriority : priority;
+    SmtpHandler(phase, { server, priority: at })(prototype, phase, Object.getOwnPropertyDescriptor(prototype, phase)!);
   }
   return MailAuthHandlers;
 }

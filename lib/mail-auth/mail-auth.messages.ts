@@ -1,3 +1,10 @@
+/** What mail authentication logs. */
+export const MAIL_AUTH_LOG = {
+  spfFailed: (session: string, reason: string) => `session ${session}: SPF could not be evaluated (recorded as permerror): ${reason}`,
+  messageFailed: (session: string, reason: string) =>
+    `session ${session}: DKIM/ARC/DMARC could not be evaluated (recorded as permerror): ${reason}`,
+} as const;
+
 /** The replies mail authentication gives, in one place. */
 export const MAIL_AUTH_REPLIES = {
   dnsblListed: (ip: string, zone: string) => `Service unavailable; client [${ip}] blocked using ${zone}`,

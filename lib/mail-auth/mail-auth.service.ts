@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConnectContext } from '../context/connect.context.js';
 import type { DataContext } from '../context/data.context.js';
 import type { MailFromContext } from '../context/mail-from.context.js';
@@ -7,11 +7,12 @@ import { SmtpException } from '../exceptions/smtp.exception.js';
 import type { FumiSession } from '../server/fumi-session.js';
 import { DnsblCheck } from './checks/dnsbl.check.js';
 import { greylistWait } from './checks/greylist.check.js';
-import { checkMessage, enforceDmarc } from './checks/message-auth.check.js';
+import { enforceDmarc } from './checks/dmarc.policy.js';
+import { checkMessage } from './checks/message-auth.check.js';
 import { checkSpf, enforceSpf } from './checks/spf.check.js';
 import { BudgetedLookup } from './dns/dns-lookup.js';
 import { FUMI_MAIL_AUTH_OPTIONS } from './fumi-mail-auth.module-definition.js';
-import { MAIL_AUTH_REPLIES } from './mail-auth.messages.js';
+import { MAIL_AUTH_LOG, MAIL_AUTH_REPLIES } from './mail-auth.messages.js';
 import type { FumiMailAuthModuleOptions } from './options/mail-auth-options.interface.js';
 import { validateMailAuthOptions } from './options/mail-auth-options.validator.js';
 import { resolveMailAuthOptions, type ResolvedMailAuthOptions } from './options/resolved-mail-auth-options.js';
@@ -25,6 +26,7 @@ const spfAnswers = new WeakMap<FumiSession, BudgetedLookup>();
 export class MailAuthService {
   readonly options: ResolvedMailAuthOptions;
   private readonly dnsbl?: DnsblCheck;
+  private readonly logger = new Logger('FumiMailAuth');
 
   constructor(@Inject(FUMI_MAIL_AUTH_OPTIONS) options: FumiMailAuthModuleOptions) {
     validateMailAuthOptions(options);
@@ -54,6 +56,7 @@ export class MailAuthService {
     } finally {
       answers.close();
     }
+    if (state.spf.result === 'permerror' && state.spf.failure) this.logger.warn(MAIL_AUTH_LOG.spfFailed(session.id, state.spf.failure));
     enforceSpf(state.spf, session, this.options);
   }
 
@@ -76,7 +79,8 @@ export class MailAuthService {
     const stream = ctx.stream;
     const answers = this.lookup(spfAnswers.get(session));
     const verdicts = await checkMessage(stream, ctx.received(), session, this.options, state.authservId, answers);
-    Object.assign(state, { dkim: verdicts.dkim, arc: verdicts.arc, dmarc: verdicts.dmarc });
+    Object.assign(state, { dkim: verdicts.dkim, dkimNotVerified: verdicts.dkimNotVerified, arc: verdicts.arc, dmarc: verdicts.dmarc });
+    if (verdicts.failure) this.logger.warn(MAIL_AUTH_LOG.messageFailed(session.id, verdicts.failure));
     // an oversized message is refused with 552 whatever DMARC says of what was kept of it
     if (!ctx.sizeExceeded) enforceDmarc(verdicts, this.options);
   }

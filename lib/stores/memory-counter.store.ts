@@ -14,10 +14,18 @@ const SWEEP_INTERVAL_MS = 60_000;
 export class MemoryCounterStore implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   private lastSweep: number;
+  private readonly maxKeys: number;
 
-  /** @param now the clock, replaceable in tests */
-  constructor(private readonly now: () => number = Date.now) {
+  /**
+   * @param now the clock, replaceable in tests
+   * @param options.maxKeys keys kept at most: past it, the key counted first is forgotten (default: no limit)
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    options: { maxKeys?: number } = {},
+  ) {
     this.lastSweep = now();
+    this.maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
   }
 
   increment(key: string, windowMs: number, amount = 1): Promise<CounterWindow> {
@@ -25,6 +33,9 @@ export class MemoryCounterStore implements CounterStore {
     this.sweep(now);
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
+      this.windows.delete(key);
+      // the oldest key goes: a full store under a flood of new keys stays at its size
+      if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
       window = { count: 0, resetAt: now + windowMs };
       this.windows.set(key, window);
     }

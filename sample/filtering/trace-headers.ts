@@ -10,7 +10,7 @@ import { spamResultOf } from '../../lib/rspamd/index.js';
 export function traceHeaders(ctx: DataContext): string {
   const auth = mailAuthResultsOf(ctx).header;
   const spam = spamResultOf(ctx);
-  const scan = spam?.scanned ? `X-Spam-Score: ${spam.score.toFixed(2)} (${spam.action})\r\n` : '';
+  const scan = spam?.scanned ? `X-Spam-Score: ${spam.score.toFixed(2)}\r\nX-Spam-Action: ${spam.action}\r\n` : '';
   const spamHeaders = Object.entries(spam?.headers ?? {})
     .filter(([name]) => name.toLowerCase() !== 'x-spam-score')
     .map(([name, value]) => `${name}: ${value}\r\n`)

@@ -21,11 +21,14 @@ export function traceSummary(head: string): { auth?: AuthSummary; spam?: SpamSum
   const lines = head.split(/\r?\n(?![ \t])/);
   const ours = lines.slice(0, Math.max(0, lines.findIndex((line) => /^received:/i.test(line))));
   const summary: { auth?: AuthSummary; spam?: SpamSummary } = {};
+  let score: number | undefined;
+  let action: string | undefined;
   for (const { name, value } of ours.filter((line) => line.includes(':')).map(headerLine)) {
     if (/^authentication-results$/i.test(name)) summary.auth = authSummary(value);
-    const score = /^x-spam-score$/i.test(name) && /^(-?\d+(?:\.\d+)?) \(([a-z ]+)\)$/.exec(value);
-    if (score) summary.spam = { score: Number(score[1]), action: score[2]! };
+    if (/^x-spam-score$/i.test(name) && /^-?\d+(\.\d+)?$/.test(value)) score = Number(value);
+    if (/^x-spam-action$/i.test(name) && /^[a-z ]{1,20}$/.test(value)) action = value;
   }
+  if (score !== undefined && action) summary.spam = { score, action };
   return summary;
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthContext, Ctx, OnAuth, OnConnect, type ConnectContext } from '../../lib/index.js';
+import { AuthContext, Ctx, OnAuth, OnConnect, OnRcptTo, RcptToContext, type ConnectContext } from '../../lib/index.js';
 import { FumiMailAuthModule, mailAuthResultsOf, type DnsblListing, type FumiMailAuthModuleOptions } from '../../lib/mail-auth/index.js';
 import { RedisCounterStore } from '../../lib/redis/index.js';
 import { SmtpTestClient } from '../../lib/testing/index.js';
@@ -26,6 +26,11 @@ class Observer {
   @OnAuth()
   login(@Ctx() ctx: AuthContext) {
     ctx.accept(ctx.credentials.username);
+  }
+
+  @OnRcptTo()
+  known(@Ctx() ctx: RcptToContext) {
+    if (ctx.address.address.startsWith('nobody@')) ctx.reject('No such user', 550, '5.1.1');
   }
 }
 
@@ -92,14 +97,20 @@ describe('DNS blocklists at connect', () => {
 
 describe('greylisting at RCPT TO', () => {
   it('defers a new triplet with 451 4.7.1, defers an early retry, passes a retry after the delay, then passes at once', async () => {
-    const port = await boot({ greylist: { delay: 1000 } });
-    expect(await rcpt(port)).toMatch(/^451 4\.7\.1 Greylisted: please try again in 1 second\b/);
+    const port = await boot({ greylist: { delay: 4000 } });
+    expect(await rcpt(port)).toMatch(/^451 4\.7\.1 Greylisted: please try again in 4 seconds/);
     expect(await rcpt(port)).toMatch(/^451 4\.7\.1 /);
-    await sleep(1100);
+    await sleep(4100);
     expect(await rcpt(port)).toMatch(/^250 /);
     expect(await rcpt(port)).toMatch(/^250 /);
     // another recipient is another triplet
     expect(await rcpt(port, 'a@pass.test', 'c@mx.example.test')).toMatch(/^451 /);
+  });
+
+  it("runs after the app's own recipient checks: an unknown recipient gets its 550 at once", async () => {
+    const port = await boot({ greylist: true });
+    expect(await rcpt(port, 'a@pass.test', 'nobody@mx.example.test')).toMatch(/^550 5\.1\.1 /);
+    expect(await rcpt(port, 'a@pass.test', 'somebody@mx.example.test')).toMatch(/^451 4\.7\.1 /);
   });
 
   it('skips authenticated clients, allowlisted ranges and, when asked, senders whose SPF passed', async () => {
@@ -121,11 +132,11 @@ describe('greylisting at RCPT TO', () => {
       const clients = [new Redis({ host: redis.host, port: redis.port }), new Redis({ host: redis.host, port: redis.port })];
       try {
         const [first, second] = await Promise.all(
-          clients.map((client) => boot({ greylist: { delay: 1000, store: new RedisCounterStore(client, { keyPrefix: 'gl:' }) } })),
+          clients.map((client) => boot({ greylist: { delay: 4000, store: new RedisCounterStore(client, { keyPrefix: 'gl:' }) } })),
         );
         expect(await rcpt(first!)).toMatch(/^451 4\.7\.1 /);
         expect(await rcpt(second!)).toMatch(/^451 4\.7\.1 /);
-        await sleep(1100);
+        await sleep(4100);
         expect(await rcpt(second!)).toMatch(/^250 /);
         expect(await rcpt(first!)).toMatch(/^250 /);
         expect((await clients[0]!.keys('gl:fumi:greylist-pass:*')).length).toBe(1);

@@ -125,6 +125,15 @@ describe('DKIM, ARC and DMARC once the message is in', () => {
     });
   });
 
+  it('defers only what could be refused: a p=none failure with an SPF temperror passes, an unaligned DKIM temperror does not save a p=reject failure', async () => {
+    const port = await boot({ spf: false });
+    await send(port, 'x@spftempnone.test', message('x@spftempnone.test'));
+    expect(stored[0]!.results.dmarc).toMatchObject({ result: 'fail', policy: 'none' });
+    // a signature of a domain this name server refuses to answer for: temperror, and not the From domain's
+    const unaligned = await signed(message('ceo@fail.test'), 'elsewhere.invalid', 'any', keys.rsa);
+    await expect(send(port, 'alice@pass.test', unaligned)).rejects.toMatchObject({ responseCode: 550 });
+  });
+
   it('flags a DMARC failure under p=quarantine and accepts one under p=none', async () => {
     const port = await boot();
     await send(port, 'x@quarantine.test', message('x@quarantine.test'));

@@ -55,6 +55,8 @@ export function mailAuthZone(keys: MailAuthKeys): string[] {
     // a name outside the zone: this server refuses it, so the SPF check is a temperror
     'spftemp TXT "v=spf1 include:elsewhere.invalid -all"',
     '_dmarc.spftemp TXT "v=DMARC1; p=reject"',
+    'spftempnone TXT "v=spf1 include:elsewhere.invalid -all"',
+    '_dmarc.spftempnone TXT "v=DMARC1; p=none"',
     ...chain,
     'd12 TXT "v=spf1 ip4:127.0.0.0/8 -all"',
     'forwarder TXT "v=spf1 ip4:127.0.0.0/8 -all"',

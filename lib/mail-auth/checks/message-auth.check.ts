@@ -1,18 +1,21 @@
 import { authenticate, type AuthenticateResult } from 'mailauth';
-import type { Readable } from 'node:stream';
-import { SmtpException } from '../../exceptions/smtp.exception.js';
+import { pipeline, type Readable } from 'node:stream';
 import type { FumiSession } from '../../server/fumi-session.js';
 import type { BudgetedLookup } from '../dns/dns-lookup.js';
-import { MAIL_AUTH_REPLIES } from '../mail-auth.messages.js';
 import type { ResolvedMailAuthOptions } from '../options/resolved-mail-auth-options.js';
-import type { ArcVerdict, AuthResultKeyword, DkimVerdict, DmarcVerdict } from '../results/mail-auth-results.interface.js';
+import type { ArcVerdict, AuthResultKeyword, DkimVerdict, DmarcPolicy, DmarcVerdict } from '../results/mail-auth-results.interface.js';
+import { DkimSignatureCap } from './dkim-signature.cap.js';
 
 export interface MessageVerdicts {
-  /** SPF as DMARC saw it (mailauth checks it again, from the same answers). */
-  readonly spf?: AuthResultKeyword;
+  /** SPF as DMARC saw it (mailauth checks it again, from the same answers), and its domain. */
+  readonly spf?: { readonly result: AuthResultKeyword; readonly domain: string };
   readonly dkim: DkimVerdict[];
+  /** DKIM-Signature fields past `dmarc.maxSignatures`, not verified. */
+  readonly dkimNotVerified: number;
   readonly arc?: ArcVerdict;
   readonly dmarc?: DmarcVerdict;
+  /** Set when mailauth itself failed on this message (not DNS, not the client): why. */
+  readonly failure?: string;
 }
 
 /** Past the budget every lookup fails at once; this bounds what is left (the message's own CPU work). */
@@ -31,15 +34,20 @@ export async function checkMessage(
   answers: BudgetedLookup,
 ): Promise<MessageVerdicts> {
   const dmarc = options.dmarc!;
+  const cap = new DkimSignatureCap(dmarc.maxSignatures);
+  // pipeline passes a failure of the message (the client went away) on to mailauth's reader
+  pipeline(stream, cap, () => undefined);
+  let settled = false;
   let timer: NodeJS.Timeout | undefined;
   const overtime = received.then(
     () =>
       new Promise<undefined>((resolve) => {
+        if (settled) return resolve(undefined);
         answers.start(options.dns.budget);
         timer = setTimeout(() => resolve(undefined), options.dns.budget + AFTER_BUDGET_MS);
       }),
   );
-  const checked = authenticate(stream, {
+  const checked = authenticate(cap, {
     ip: session.remoteAddress,
     helo: session.clientHostname,
     sender: session.envelope.mailFrom?.address ?? '',
@@ -51,17 +59,23 @@ export async function checkMessage(
   });
   try {
     const result = await Promise.race([checked, overtime]);
-    if (result) return verdictsOf(result);
-    stream.destroy();
+    if (result) return { ...verdictsOf(result), dkimNotVerified: cap.dropped };
+    cap.destroy();
     checked.catch(() => undefined);
-    return { dkim: [], dmarc: overdue() };
+    return { dkim: [], dkimNotVerified: cap.dropped, dmarc: unverified('time budget exceeded', 'temperror') };
+  } catch (error) {
+    // the client went away: that is the message's failure, not a verdict
+    if (await received.then(() => false, () => true)) throw error;
+    const reason = (error as Error).message;
+    return { dkim: [], dkimNotVerified: cap.dropped, dmarc: unverified(`not verifiable: ${reason}`, 'permerror'), failure: reason };
   } finally {
+    settled = true;
     clearTimeout(timer);
     answers.close();
   }
 }
 
-function verdictsOf(result: AuthenticateResult): MessageVerdicts {
+function verdictsOf(result: AuthenticateResult): Omit<MessageVerdicts, 'dkimNotVerified'> {
   const dkim = result.dkim.results.map(
     (row): DkimVerdict => ({
       result: row.status.result as AuthResultKeyword,
@@ -85,40 +99,17 @@ function verdictsOf(result: AuthenticateResult): MessageVerdicts {
     ? {
         result: result.dmarc.status.result as AuthResultKeyword,
         domain: result.dmarc.status.header?.from ?? result.dmarc.domain,
-        policy: result.dmarc.policy,
+        policy: (result.dmarc.policy || 'none') as DmarcPolicy,
         quarantine: result.dmarc.status.result === 'fail' && result.dmarc.policy === 'quarantine',
         comment: result.dmarc.status.comment,
         info: result.dmarc.info,
       }
     : undefined;
-  return { spf: result.spf ? (result.spf.status.result as AuthResultKeyword) : undefined, dkim, arc, dmarc };
+  const spf = result.spf ? { result: result.spf.status.result as AuthResultKeyword, domain: result.spf.domain } : undefined;
+  return { spf, dkim, arc, dmarc };
 }
 
-/** Verification that could not finish within its budget: a DNS failure, so `temperror`. */
-function overdue(): DmarcVerdict {
-  return {
-    result: 'temperror',
-    domain: '',
-    policy: 'none',
-    quarantine: false,
-    comment: 'time budget exceeded',
-    info: 'dmarc=temperror (time budget exceeded)',
-  };
-}
-
-/**
- * Refuses the message when DMARC says reject and the options agree; a DNS failure that could
- * change the verdict defers it instead, so a temporary error is never a hard refusal.
- */
-export function enforceDmarc(verdicts: MessageVerdicts, options: ResolvedMailAuthOptions): void {
-  const dmarc = verdicts.dmarc;
-  if (!dmarc) return;
-  const lookupFailed = verdicts.spf === 'temperror' || verdicts.dkim.some((d) => d.result === 'temperror');
-  const temporary = dmarc.result === 'temperror' || (dmarc.result === 'fail' && lookupFailed);
-  if (temporary && options.temperror === 'defer') {
-    throw new SmtpException(MAIL_AUTH_REPLIES.dmarcTemperror(dmarc.domain), 451, '4.4.3');
-  }
-  if (!temporary && dmarc.result === 'fail' && dmarc.policy === 'reject' && options.dmarc?.reject === 'reject') {
-    throw new SmtpException(MAIL_AUTH_REPLIES.dmarcReject(dmarc.domain), 550, '5.7.1');
-  }
+/** A message whose DMARC could not be evaluated: `temperror` (out of time) or `permerror`. */
+function unverified(comment: string, result: 'temperror' | 'permerror'): DmarcVerdict {
+  return { result, domain: '', policy: 'none', quarantine: false, comment, info: `dmarc=${result} (${comment.replace(/[()\\]/g, '')})` };
 }

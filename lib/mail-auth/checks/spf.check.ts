@@ -16,18 +16,20 @@ export async function checkSpf(
   const sender = session.envelope.mailFrom?.address ?? '';
   const helo = session.clientHostname ?? `[${session.remoteAddress}]`;
   answers.start(options.dns.budget);
-  const result = await spf({
-    sender,
-    ip: session.remoteAddress,
-    helo,
-    mta: authservId,
-    resolver: answers.lookup,
-    maxElapsedTime: options.dns.budget,
-  });
+  const identity = sender ? 'mailfrom' : 'helo';
+  let result;
+  try {
+    result = await spf({ sender, ip: session.remoteAddress, helo, mta: authservId, resolver: answers.lookup, maxElapsedTime: options.dns.budget });
+  } catch (error) {
+    // mailauth failing on this input would fail again on every retry: a permanent error, recorded
+    const failure = (error as Error).message;
+    const domain = (sender.split('@').pop() || helo).toLowerCase();
+    return { result: 'permerror', domain, identity, comment: failure, info: `spf=permerror (not verifiable) smtp.${identity}=${domain}`, failure };
+  }
   return {
     result: result.status.result as AuthResultKeyword,
     domain: result.domain,
-    identity: sender ? 'mailfrom' : 'helo',
+    identity,
     comment: result.status.comment,
     info: result.info,
   };

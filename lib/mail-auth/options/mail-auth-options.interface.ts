@@ -32,6 +32,11 @@ export interface MailAuthDmarcOptions {
   arc?: boolean;
   /** Smallest RSA key, in bits, a DKIM or ARC signature may use to pass (default 1024). */
   minBitLength?: number;
+  /**
+   * DKIM-Signature fields verified per message, the first ones (default 10): each costs a pass
+   * over the body and a lookup, so more would let one message hold the server.
+   */
+  maxSignatures?: number;
 }
 
 /** DNS blocklists, asked when a client connects. */
@@ -54,7 +59,7 @@ export interface MailAuthGreylistOptions {
   expiry?: number;
   /** Let senders whose SPF passed through without greylisting (default false). */
   skipSpfPass?: boolean;
-  /** Where triplets are kept: `MemoryCounterStore` by default, a Redis one across instances. */
+  /** Where triplets are kept: a `MemoryCounterStore` of at most 100,000 keys by default, a Redis one across instances. */
   store?: CounterStore;
 }
 

@@ -18,9 +18,12 @@ function object(option: string, value: unknown, keys: readonly string[]): Record
   return value as Record<string, unknown>;
 }
 
-function positive(option: string, value: unknown): void {
-  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
-    fail(option, `must be a whole number above 0, got ${show(value)}`);
+/** Longer than this, Node's timers fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function positive(option: string, value: unknown, max = Number.MAX_SAFE_INTEGER): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max)) {
+    fail(option, `must be a whole number from 1 to ${max}, got ${show(value)}`);
   }
 }
 
@@ -47,11 +50,14 @@ export function validateMailAuthOptions(options: FumiMailAuthModuleOptions): voi
     if (dns.servers !== undefined && (!Array.isArray(dns.servers) || !dns.servers.length || !dns.servers.every(nameServer))) {
       fail('dns.servers', `must be a non-empty list of "ip" or "ip:port", got ${show(dns.servers)}`);
     }
-    for (const key of ['timeout', 'tries', 'budget']) positive(`dns.${key}`, dns[key]);
+    positive('dns.timeout', dns.timeout, MAX_TIMER_MS);
+    positive('dns.tries', dns.tries, 100);
+    positive('dns.budget', dns.budget, MAX_TIMER_MS);
   }
   if (o.spf !== undefined && o.spf !== false) action('spf.fail', object('spf', o.spf, ['fail']).fail);
   if (o.dmarc !== undefined && o.dmarc !== false) {
-    const dmarc = object('dmarc', o.dmarc, ['reject', 'arc', 'minBitLength']);
+    const dmarc = object('dmarc', o.dmarc, ['reject', 'arc', 'minBitLength', 'maxSignatures']);
+    positive('dmarc.maxSignatures', dmarc.maxSignatures, 1000);
     action('dmarc.reject', dmarc.reject);
     if (dmarc.arc !== undefined && typeof dmarc.arc !== 'boolean') fail('dmarc.arc', `must be a boolean, got ${show(dmarc.arc)}`);
     positive('dmarc.minBitLength', dmarc.minBitLength);
@@ -88,6 +94,18 @@ export function validateMailAuthOptions(options: FumiMailAuthModuleOptions): voi
       new IpRangeList(o.allowlist as string[]);
     } catch (error) {
       fail('allowlist', (error as Error).message);
+    }
+  }
+}
+
+/** The extras of `forRoot()`, checked where the module is declared. */
+export function validateMailAuthExtras(extras: { server?: unknown; priority?: unknown; greylistPriority?: unknown }): void {
+  if (extras.server !== undefined && (typeof extras.server !== 'string' || !extras.server)) {
+    fail('server', `must be the name of a FumiModule server, got ${show(extras.server)}`);
+  }
+  for (const key of ['priority', 'greylistPriority'] as const) {
+    if (extras[key] !== undefined && !(typeof extras[key] === 'number' && Number.isFinite(extras[key]))) {
+      fail(key, `must be a finite number, got ${show(extras[key])}`);
     }
   }
 }

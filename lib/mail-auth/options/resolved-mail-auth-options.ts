@@ -8,7 +8,7 @@ export interface ResolvedMailAuthOptions {
   readonly authservId?: string;
   readonly dns: { readonly servers?: string[]; readonly timeout: number; readonly tries: number; readonly budget: number };
   readonly spf?: { readonly fail: MailAuthAction };
-  readonly dmarc?: { readonly reject: MailAuthAction; readonly arc: boolean; readonly minBitLength: number };
+  readonly dmarc?: { readonly reject: MailAuthAction; readonly arc: boolean; readonly minBitLength: number; readonly maxSignatures: number };
   readonly temperror: 'defer' | 'tag';
   readonly dnsbl?: { readonly zones: readonly string[]; readonly listed: MailAuthAction; readonly negativeTtl: number };
   readonly greylist?: {
@@ -41,6 +41,7 @@ export function resolveMailAuthOptions(options: FumiMailAuthModuleOptions): Reso
             reject: options.dmarc?.reject ?? 'reject',
             arc: options.dmarc?.arc ?? true,
             minBitLength: options.dmarc?.minBitLength ?? 1024,
+            maxSignatures: options.dmarc?.maxSignatures ?? 10,
           },
     temperror: options.temperror ?? 'defer',
     dnsbl: options.dnsbl && {
@@ -53,7 +54,8 @@ export function resolveMailAuthOptions(options: FumiMailAuthModuleOptions): Reso
       retryWindow: greylist.retryWindow ?? DAY,
       expiry: greylist.expiry ?? 36 * DAY,
       skipSpfPass: greylist.skipSpfPass ?? false,
-      store: greylist.store ?? new MemoryCounterStore(),
+      // a stream of made-up recipients must not grow memory without end
+      store: greylist.store ?? new MemoryCounterStore(Date.now, { maxKeys: 100_000 }),
     },
     allowlist: new IpRangeList(options.allowlist ?? []),
   };

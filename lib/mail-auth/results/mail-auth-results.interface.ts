@@ -11,6 +11,8 @@ export interface SpfVerdict {
   readonly comment?: string;
   /** The `spf=…` clause of `Authentication-Results:`. */
   readonly info: string;
+  /** Set when mailauth itself failed on this sender (a `permerror`): why. */
+  readonly failure?: string;
 }
 
 /** One DKIM signature of the message. */
@@ -36,13 +38,16 @@ export interface ArcVerdict {
   readonly info: string;
 }
 
+/** A DMARC policy (`p=`, or `sp=`/`np=` for a subdomain). */
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
+
 /** DMARC of the From domain. */
 export interface DmarcVerdict {
   readonly result: AuthResultKeyword;
   /** The From (author) domain. */
   readonly domain: string;
-  /** The policy that applies to this message: `none`, `quarantine` or `reject`. */
-  readonly policy: string;
+  /** The policy that applies to this message. */
+  readonly policy: DmarcPolicy;
   /** The message failed under `p=quarantine`: the handler should file it as spam. */
   readonly quarantine: boolean;
   readonly comment?: string;
@@ -64,8 +69,10 @@ export interface MailAuthResults {
   /** Lists that list the client; empty when none does or none was asked. */
   readonly dnsbl: readonly DnsblListing[];
   readonly spf?: SpfVerdict;
-  /** One per DKIM-Signature of the message. */
+  /** One per DKIM-Signature of the message, up to `dmarc.maxSignatures`. */
   readonly dkim: readonly DkimVerdict[];
+  /** DKIM-Signature fields past `dmarc.maxSignatures`, left unverified. */
+  readonly dkimNotVerified: number;
   readonly arc?: ArcVerdict;
   readonly dmarc?: DmarcVerdict;
   /**

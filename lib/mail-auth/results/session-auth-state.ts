@@ -9,27 +9,28 @@ interface SessionAuthState {
   transaction: number;
   spf?: SpfVerdict;
   dkim: DkimVerdict[];
+  dkimNotVerified: number;
   arc?: ArcVerdict;
   dmarc?: DmarcVerdict;
 }
 
-const states = new WeakMap<FumiSession, SessionAuthState>();
+const states = new WeakMap<object, SessionAuthState>();
 
 /** The session's record, its transaction part cleared when a new transaction has begun. */
-export function authStateOf(session: FumiSession, authservId?: string): SessionAuthState {
+export function authStateOf<TState extends object, TUser>(session: FumiSession<TState, TUser>, authservId?: string): SessionAuthState {
   let state = states.get(session);
   if (!state) {
-    state = { authservId: authservId ?? session.server.hostname, dnsbl: [], transaction: session.transaction, dkim: [] };
+    state = { authservId: authservId ?? session.server.hostname, dnsbl: [], transaction: session.transaction, dkim: [], dkimNotVerified: 0 };
     states.set(session, state);
   }
   if (state.transaction !== session.transaction) {
-    Object.assign(state, { transaction: session.transaction, spf: undefined, dkim: [], arc: undefined, dmarc: undefined });
+    Object.assign(state, { transaction: session.transaction, spf: undefined, dkim: [], dkimNotVerified: 0, arc: undefined, dmarc: undefined });
   }
   return state;
 }
 
 /** A read-only view of the record, with the header built from what is known. */
-export function resultsView(session: FumiSession): MailAuthResults | undefined {
+export function resultsView<TState extends object, TUser>(session: FumiSession<TState, TUser>): MailAuthResults | undefined {
   const state = states.get(session) && authStateOf(session);
   if (!state) return undefined;
   const clauses = [
@@ -42,6 +43,7 @@ export function resultsView(session: FumiSession): MailAuthResults | undefined {
     dnsbl: state.dnsbl,
     spf: state.spf,
     dkim: state.dkim,
+    dkimNotVerified: state.dkimNotVerified,
     arc: state.arc,
     dmarc: state.dmarc,
     header: authenticationResultsHeader(state.authservId, clauses),
