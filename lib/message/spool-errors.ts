@@ -11,10 +11,16 @@ export function stalled(ms: number): Error {
   );
 }
 
+/** The `code` of `readTooLate()`'s error, for a reader that can do without the message (a scan, say). */
+export const READ_TOO_LATE = 'EREADTOOLATE';
+
 /** What a reader opened too late gets, without a spool file. */
 export function readTooLate(gone: number): Error {
-  return new Error(
-    `the message's first ${gone} bytes are gone: with spoolDirectory: false, a message past spoolThreshold ` +
-      'can only be read by streams opened before its older bytes were read (open ctx.stream, buffer() and parse() first, or set a spoolDirectory)',
+  return Object.assign(
+    new Error(
+      `the message's first ${gone} bytes are gone: with spoolDirectory: false, a message past spoolThreshold ` +
+        'can only be read by streams opened before its older bytes were read (open ctx.stream, buffer() and parse() first, or set a spoolDirectory)',
+    ),
+    { code: READ_TOO_LATE },
   );
 }

@@ -14,6 +14,8 @@ export const RSPAMD_MESSAGES = {
   circuitClosed: () => 'rspamd answers again: circuit closed',
   circuitOpen: (ms: number) => `circuit open after repeated failures, rspamd asked again in ${ms} ms`,
   tooLarge: (bytes: number, maxSize: number) => `${bytes} bytes, over maxSize ${maxSize}`,
+  readTooLate: (bytes: number) =>
+    `${bytes} bytes, over spoolThreshold with spoolDirectory: false: its first bytes were read and let go before they could be sent to rspamd`,
   timedOut: (ms: number) => `no answer within ${ms} ms`,
   httpStatus: (status: number | undefined) => `HTTP status ${String(status)}`,
   answerTooLarge: (bytes: number) => `answer over ${bytes} bytes`,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataContext } from '../context/data.context.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
+import { READ_TOO_LATE } from '../message/spool-errors.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import {
   DEFAULT_RSPAMD_CIRCUIT_BREAKER,
@@ -76,12 +77,14 @@ export class FumiRspamdScanner implements OnApplicationShutdown {
     const started = performance.now();
     let verdict: RspamdVerdict;
     try {
-      const answer = await this.client.check(ctx.stream, rspamdRequestHeaders(ctx), this.timeout);
+      const answer = await this.client.check(() => ctx.stream, rspamdRequestHeaders(ctx), this.timeout);
       verdict = parseRspamdAnswer(answer, Math.round(performance.now() - started));
     } catch (error) {
       if (!(error instanceof RspamdRequestError)) {
         // not rspamd's doing (the spool failed): nothing learnt about rspamd
         this.breaker?.abandoned();
+        // without a spool file its first bytes were read and let go (by a handler before the scan): retrying cannot help
+        if (isReadTooLate(error)) return notScanned('too-large', RSPAMD_MESSAGES.readTooLate(ctx.byteLength));
         throw error;
       }
       if (this.breaker?.failed()) this.logger.warn(RSPAMD_MESSAGES.circuitOpened(this.breaker.resetAfterMs));
@@ -108,6 +111,10 @@ export class FumiRspamdScanner implements OnApplicationShutdown {
 
 function reply(canned: { readonly code: number; readonly enhanced: string; readonly text: string }): SmtpException {
   return new SmtpException(canned.text, canned.code, canned.enhanced);
+}
+
+function isReadTooLate(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === READ_TOO_LATE;
 }
 
 function notScanned(reason: RspamdFailureReason, detail: string): RspamdNotScanned {

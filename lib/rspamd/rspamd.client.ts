@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { RSPAMD_CHECK_PATH, RSPAMD_MAX_ANSWER_BYTES } from './fumi-rspamd.constants.js';
@@ -22,28 +22,49 @@ export class RspamdClient {
   /**
    * rspamd's answer, parsed but not yet checked. Rejects with an `RspamdRequestError` when rspamd
    * cannot be reached, answers late or not in JSON; with the body's own error when that fails.
+   * `openBody` gives a new stream over the message from its first byte: a request that rspamd's
+   * closing of an idle kept-alive connection cut short is sent once more, on a new connection.
    */
-  check(body: Readable, headers: OutgoingHttpHeaders, timeoutMs: number): Promise<unknown> {
+  check(openBody: () => Readable, headers: OutgoingHttpHeaders, timeoutMs: number): Promise<unknown> {
     const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let request: ClientRequest | undefined;
+      let body: Readable | undefined;
       const settle = (error: Error | undefined, answer?: unknown) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (error) {
-          request.destroy();
-          body.destroy();
+          request?.destroy();
+          body?.destroy();
           reject(error);
         } else resolve(answer);
       };
-      const request = send(this.endpoint, { method: 'POST', headers, agent: this.agent });
+      const post = (retry: boolean) => {
+        const stream = (body = openBody());
+        // the spool failing is this server's problem, not rspamd's: it keeps its own error
+        stream.once('error', (error) => settle(error));
+        // failed as it opened (its bytes gone): rspamd is not bothered
+        if (stream.errored) return;
+        // a retry takes a connection of its own: the pool may hold more that rspamd has closed
+        const outgoing = (request = send(this.endpoint, { method: 'POST', headers, agent: retry ? false : this.agent }));
+        let answered = false;
+        outgoing.once('error', (error: NodeJS.ErrnoException) => {
+          if (!retry && !answered && outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+            stream.destroy();
+            return post(true);
+          }
+          settle(new RspamdRequestError('unreachable', error.message));
+        });
+        outgoing.once('response', (response) => {
+          answered = true;
+          readAnswer(response).then((answer) => settle(undefined, answer), settle);
+        });
+        stream.pipe(outgoing);
+      };
       const timer = setTimeout(() => settle(new RspamdRequestError('timeout', RSPAMD_MESSAGES.timedOut(timeoutMs))), timeoutMs);
-      request.once('error', (error) => settle(new RspamdRequestError('unreachable', error.message)));
-      request.once('response', (response) => readAnswer(response).then((answer) => settle(undefined, answer), settle));
-      // the spool failing is this server's problem, not rspamd's: it keeps its own error
-      body.once('error', (error) => settle(error));
-      body.pipe(request);
+      post(false);
     });
   }
 
