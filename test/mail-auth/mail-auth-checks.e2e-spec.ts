@@ -134,6 +134,18 @@ describe('DKIM, ARC and DMARC once the message is in', () => {
     await expect(send(port, 'alice@pass.test', unaligned)).rejects.toMatchObject({ responseCode: 550 });
   });
 
+  it('answers 451 4.4.3 after DATA when the name server is down for the message checks', async () => {
+    const down = await startDnsServer('test', mailAuthZone(keys));
+    const port = await boot({ dns: { servers: [down.server], timeout: 300, tries: 1 }, spf: false });
+    await down.stop();
+    const raw = await signed(message('alice@pass.test'), 'pass.test', 'rsa', keys.rsa);
+    await expect(send(port, 'alice@pass.test', raw)).rejects.toMatchObject({
+      responseCode: 451,
+      response: expect.stringMatching(/^451 4\.4\.3 Temporary DNS failure checking DKIM\/DMARC/),
+    });
+    expect(stored).toHaveLength(0);
+  });
+
   it('flags a DMARC failure under p=quarantine and accepts one under p=none', async () => {
     const port = await boot();
     await send(port, 'x@quarantine.test', message('x@quarantine.test'));
