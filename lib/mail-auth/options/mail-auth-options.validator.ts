@@ -43,12 +43,12 @@ function nameServer(entry: unknown): boolean {
 export function validateMailAuthOptions(options: FumiMailAuthModuleOptions): void {
   const o = object('options', options, KEYS);
   if (o.authservId !== undefined && (typeof o.authservId !== 'string' || !/^[^\s;()"]+$/.test(o.authservId))) {
-    fail('authservId', `must be a host name (no spaces, ";" or quotes), got ${show(o.authservId)}`);
+    fail('authservId', `must be a host name (no spaces, ";", quotes or parentheses), got ${show(o.authservId)}`);
   }
   if (o.dns !== undefined) {
     const dns = object('dns', o.dns, ['servers', 'timeout', 'tries', 'budget']);
     if (dns.servers !== undefined && (!Array.isArray(dns.servers) || !dns.servers.length || !dns.servers.every(nameServer))) {
-      fail('dns.servers', `must be a non-empty list of "ip" or "ip:port", got ${show(dns.servers)}`);
+      fail('dns.servers', `must be a non-empty list of "ip", "ip:port" or "[ipv6]:port", got ${show(dns.servers)}`);
     }
     positive('dns.timeout', dns.timeout, MAX_TIMER_MS);
     positive('dns.tries', dns.tries, 100);
