@@ -14,7 +14,7 @@ const fail = (option: string, problem: string): never => {
 function object(option: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(option, `must be an object, got ${show(value)}`);
   const unknown = Object.keys(value as object).find((key) => !keys.includes(key));
-  if (unknown !== undefined) fail(`${option}.${unknown}`, `is not a known option (known: ${keys.join(', ')})`);
+  if (unknown !== undefined) fail(option === 'options' ? unknown : `${option}.${unknown}`, `is not a known option (known: ${keys.join(', ')})`);
   return value as Record<string, unknown>;
 }
 
