@@ -64,6 +64,17 @@ describe.each<[string, () => CounterStore]>([
     expect(await store.get('k')).toBeUndefined();
     expect((await store.increment('k', 60_000)).count).toBe(1);
   });
+
+  it("moves an open window's end with expire(), keeping its count, and opens none for a missing key", async () => {
+    const store = create();
+    await store.increment('k', 1_000, 3);
+    await store.expire!('k', 3_600_000);
+    const moved = await store.get('k');
+    expect(moved?.count).toBe(3);
+    expect(moved!.resetAt).toBeGreaterThan(Date.now() + 3_500_000);
+    await store.expire!('missing', 60_000);
+    expect(await store.get('missing')).toBeUndefined();
+  });
 });
 
 describe('RedisCounterStore', () => {
