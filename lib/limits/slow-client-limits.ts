@@ -7,12 +7,12 @@ export interface SlowClientLimitValues {
   readonly commandLineTimeout: number | false;
   /** Bytes a second a message must arrive at, counted over the client's own time. */
   readonly minDataRate: number | false;
+  /** How far behind `minDataRate` a message may fall, in ms of the client's time. */
+  readonly dataRateAllowance: number;
 }
 
 /** How often a message's rate is checked, and how often a deadline falling while the server works is looked at again. */
 const CHECK_MS = 250;
-/** The first second of a message is free: a rate means little over a few bytes. */
-const RATE_GRACE_MS = 1000;
 
 /**
  * Cuts clients that send slowly on purpose: a command line trickled a byte at a time (the idle
@@ -29,7 +29,7 @@ export class SlowClientLimits {
 
   /** Connection hook; what it returns clears its timers when the connection is gone. */
   readonly guard = (connection: SmtpConnection): (() => void) | undefined => {
-    const { commandLineTimeout, minDataRate } = this.limits;
+    const { commandLineTimeout, minDataRate, dataRateAllowance } = this.limits;
     if (commandLineTimeout === false && minDataRate === false) return undefined;
     let lineDeadline: NodeJS.Timeout | undefined;
     let rateCheck: NodeJS.Timeout | undefined;
@@ -39,6 +39,10 @@ export class SlowClientLimits {
     /** Time the event loop was held up (a handler's synchronous work, a starved process): the server's, not the client's. */
     let stalledMs = 0;
     let lastCheck = 0;
+    /** Postfix's rate deadline as a bucket: the client's time drains it, each byte adds 1/minDataRate s back, never above the allowance. */
+    let allowance = dataRateAllowance;
+    let countedMs = 0;
+    let countedBytes = 0;
     const cut = (reply: CannedReply) => {
       clearTimeout(lineDeadline);
       clearInterval(rateCheck);
@@ -55,8 +59,11 @@ export class SlowClientLimits {
       lastCheck = now;
       if (late > CHECK_MS) stalledMs += late;
       if (minDataRate === false || isAnswering(connection)) return;
-      const elapsed = clientMs + (waitingSince === undefined ? 0 : now - waitingSince) - stalledMs - RATE_GRACE_MS;
-      if (elapsed > 0 && bytes < (minDataRate * elapsed) / 1000) cut(REPLIES.messageTooSlow);
+      const clientTime = clientMs + (waitingSince === undefined ? 0 : now - waitingSince) - stalledMs;
+      allowance = Math.min(dataRateAllowance, allowance - (clientTime - countedMs) + ((bytes - countedBytes) * 1000) / minDataRate);
+      countedMs = clientTime;
+      countedBytes = bytes;
+      if (allowance <= 0) cut(REPLIES.messageTooSlow);
     };
     watchClientInput(connection, {
       partialLine: () => {
@@ -81,7 +88,8 @@ export class SlowClientLimits {
       messageEnd: () => {
         clearInterval(rateCheck);
         rateCheck = waitingSince = undefined;
-        clientMs = bytes = stalledMs = 0;
+        clientMs = bytes = stalledMs = countedMs = countedBytes = 0;
+        allowance = dataRateAllowance;
       },
     });
     return () => {

@@ -58,11 +58,18 @@ export interface FumiHardeningOptions {
   commandLineTimeout?: number | false;
   /**
    * Bytes a second a message must arrive at, as Postfix's `smtpd_min_data_rate`, counted over the
-   * client's own time (not while a handler or the spool holds it back) after a first second:
-   * slower gets `421 4.4.2` and the connection closed, the message not acknowledged. Default 500;
-   * `false` for no limit.
+   * client's own time (not while a handler or the spool holds it back): a client that falls
+   * `dataRateAllowance` behind it gets `421 4.4.2` and the connection closed, the message not
+   * acknowledged. Default 500; `false` for no limit.
    */
   minDataRate?: number | false;
+  /**
+   * How far, in ms of the client's time, a message may fall behind `minDataRate` before it is cut:
+   * it starts full and each `minDataRate` bytes add a second back, up to this, as Postfix's
+   * `smtpd_timeout` does for its rate. So a client may pause mid-message; one trickling bytes
+   * to keep the connection open cannot. Default 60000 (smtp-server's idle timeout).
+   */
+  dataRateAllowance?: number;
 }
 
 /** The values `FumiHardeningOptions` takes when left out. */
@@ -74,4 +81,5 @@ export const DEFAULT_HARDENING_OPTIONS = {
   maxHardErrors: 20,
   commandLineTimeout: 60_000,
   minDataRate: 500,
+  dataRateAllowance: 60_000,
 } as const satisfies Required<FumiHardeningOptions>;

@@ -11,6 +11,7 @@ export const HARDENING_OPTION_KEYS = [
   'maxHardErrors',
   'commandLineTimeout',
   'minDataRate',
+  'dataRateAllowance',
   // replaced: known only to say so
   'maxCommands',
 ] as const;
@@ -43,6 +44,14 @@ export function checkHardeningOptions(options: FumiModuleOptions, server: string
     throw new FumiOptionsError(
       'commandLineTimeout',
       `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(commandLineTimeout)}`,
+      server,
+    );
+  }
+  const { dataRateAllowance } = values;
+  if (dataRateAllowance !== undefined && !isInteger(dataRateAllowance, MIN_SESSION_DURATION)) {
+    throw new FumiOptionsError(
+      'dataRateAllowance',
+      `must be a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(dataRateAllowance)}`,
       server,
     );
   }

@@ -121,6 +121,7 @@ export function resolveServerOptions(options: FumiModuleOptions): ResolvedServer
     slowClientLimits: {
       commandLineTimeout: options.commandLineTimeout ?? hardening.commandLineTimeout,
       minDataRate: options.minDataRate ?? hardening.minDataRate,
+      dataRateAllowance: options.dataRateAllowance ?? hardening.dataRateAllowance,
     },
     clientLimits: options.limits === false ? false : clientLimits(options.limits ?? {}),
     authFailureLimits: authFailureLimits(options.authFailureLimits),

@@ -89,6 +89,7 @@ describe('reliability: graceful shutdown of the sample under load', () => {
     expect(new Set(storedTokens).size).toBe(storedTokens.length); // each stored once
     // the stalled clients were cut with a temporary failure, not left hanging
     for (let i = STALLED_EVERY - 1; i < IN_FLIGHT; i += STALLED_EVERY) expect(outcomes[i]).toBe(421);
-    expect(acknowledged.length).toBeGreaterThan(0);
+    // they finish 0–400 ms after the signal, well inside closeTimeout: most must get their 250
+    expect(acknowledged.length).toBeGreaterThanOrEqual(IN_FLIGHT / 2);
   }, 90_000);
 });

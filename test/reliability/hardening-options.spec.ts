@@ -15,6 +15,8 @@ describe('hardening options are checked at bootstrap', () => {
     [{ maxHardErrors: true }, 'maxHardErrors', 'must be false (no limit) or a whole number from 1, got true'],
     [{ commandLineTimeout: 60 }, 'commandLineTimeout', 'milliseconds from 1000, got 60'],
     [{ minDataRate: -1 }, 'minDataRate', 'whole number from 1, got -1'],
+    [{ dataRateAllowance: false }, 'dataRateAllowance', 'whole number of milliseconds from 1000, got false'],
+    [{ dataRateAllowance: 30 }, 'dataRateAllowance', 'got 30'],
     [{ maxCommands: 1000 }, 'maxCommands', 'was replaced by maxMessages, maxJunkCommands and maxHardErrors'],
   ])('%j fails naming %s', (options, option, problem) => {
     expect(check(options)).toThrow(FumiOptionsError);
@@ -27,7 +29,7 @@ describe('hardening options are checked at bootstrap', () => {
     [{ bareLineFeeds: 'reject' }],
     [{ bareLineFeeds: 'allow' }],
     [{ maxSessionDuration: false, maxMessages: false, maxJunkCommands: false, maxHardErrors: false, commandLineTimeout: false, minDataRate: false }],
-    [{ maxSessionDuration: 1000, maxMessages: 1, maxJunkCommands: 1, maxHardErrors: 1 }],
+    [{ maxSessionDuration: 1000, maxMessages: 1, maxJunkCommands: 1, maxHardErrors: 1, dataRateAllowance: 1000 }],
   ])('accepts %j', (options) => {
     expect(check(options)).not.toThrow();
   });

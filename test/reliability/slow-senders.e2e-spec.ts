@@ -69,13 +69,13 @@ describe('reliability: slow senders', () => {
   });
 
   it('cuts a message sent below minDataRate: 421 4.4.2, nothing stored', async () => {
-    const inbox = await startRecordingInbox({ minDataRate: 2000, socketTimeout: IDLE_TIMEOUT, maxSessionDuration: false });
+    const inbox = await startRecordingInbox({ minDataRate: 2000, dataRateAllowance: 2000, socketTimeout: IDLE_TIMEOUT, maxSessionDuration: false });
     app = inbox;
     const session = await RawSession.connect(inbox.port);
     session.write('EHLO slow.test\r\nMAIL FROM:<slow@ok.test>\r\nRCPT TO:<rcpt@ok.test>\r\nDATA\r\n');
     expect((await session.waitForReplies(5)).codes).toEqual([220, 250, 250, 250, 354]);
     const started = performance.now();
-    // 100 bytes every 200 ms: 500 bytes a second
+    // 100 bytes every 200 ms: 500 bytes a second, 0.75 s behind each second, so the 2 s allowance is gone in under 3 s
     for (let i = 0; i < 40 && !session.isClosed; i++) {
       session.write(`${'x'.repeat(98)}\r\n`);
       await sleep(200);
@@ -85,6 +85,20 @@ describe('reliability: slow senders', () => {
     expect(texts.at(-1)).toBe('4.4.2 Message data too slow, closing connection');
     expect(performance.now() - started).toBeLessThan(6000);
     expect(inbox.mailbox.messages).toEqual([]);
+  });
+
+  it('lets a client pause mid-message for less than dataRateAllowance, as Postfix does', async () => {
+    const inbox = await startRecordingInbox({ minDataRate: 500, dataRateAllowance: 6000, socketTimeout: IDLE_TIMEOUT });
+    app = inbox;
+    const session = await RawSession.connect(inbox.port);
+    session.write('EHLO pause.test\r\nMAIL FROM:<p@ok.test>\r\nRCPT TO:<rcpt@ok.test>\r\nDATA\r\nSubject: paused\r\n\r\nfirst part\r\n');
+    expect((await session.waitForReplies(5)).codes).toEqual([220, 250, 250, 250, 354]);
+    // a few bytes, then 3 s of nothing: far below 500 bytes a second over those seconds
+    await sleep(3000);
+    session.write('second part\r\n.\r\n');
+    const { codes } = await session.waitForReplies(6);
+    expect(codes.at(-1)).toBe(250);
+    session.destroy();
   });
 
   it('does not count the time the event loop was held up (a handler busy on the CPU) against the client', async () => {
@@ -101,7 +115,7 @@ describe('reliability: slow senders', () => {
       }
     }
     // 10,000 bytes a second: over the 1.5 s held up, the few bytes of the first line would be far too few
-    app = await startApp({ providers: [BusyHandler] }, { minDataRate: 10_000, socketTimeout: IDLE_TIMEOUT });
+    app = await startApp({ providers: [BusyHandler] }, { minDataRate: 10_000, dataRateAllowance: 1000, socketTimeout: IDLE_TIMEOUT });
     const session = await RawSession.connect(app.port);
     session.write('EHLO busy.test\r\nMAIL FROM:<a@ok.test>\r\nRCPT TO:<b@ok.test>\r\nDATA\r\n');
     expect((await session.waitForReplies(5)).codes).toEqual([220, 250, 250, 250, 354]);
@@ -126,7 +140,10 @@ describe('reliability: slow senders', () => {
       }
     }
     // 3 MB a second over 3 s held back would be 9 MB: more than the 4 MB sent
-    app = await startApp({ providers: [SlowReader] }, { minDataRate: 3_000_000, spoolDirectory: false, socketTimeout: IDLE_TIMEOUT });
+    app = await startApp(
+      { providers: [SlowReader] },
+      { minDataRate: 3_000_000, dataRateAllowance: 1000, spoolDirectory: false, socketTimeout: IDLE_TIMEOUT },
+    );
     const client = await SmtpTestClient.connect(app.port, { timeout: 20_000 });
     await client.ehlo();
     const body = `Subject: large\r\n\r\n${`${'y'.repeat(998)}\r\n`.repeat(4000)}`;
