@@ -4,8 +4,8 @@ import nodemailer from 'nodemailer';
 import { Ctx, DataContext, OnData } from '../../lib/index.js';
 import { FumiMailAuthModule, mailAuthResultsOf, type FumiMailAuthModuleOptions, type MailAuthResults } from '../../lib/mail-auth/index.js';
 import { startApp, type RunningApp } from '../support/app.js';
-import { startDnsServer, startSilentDnsServer, type TestDnsServer } from '../support/dns-server.js';
-import { mailAuthZone, makeKeys, message, signed, type MailAuthKeys } from '../support/mail-auth-zone.js';
+import { startSilentDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { message, signed, startMailAuthDns, type MailAuthKeys } from '../support/mail-auth-zone.js';
 
 /** The budget these tests give every check's lookups, and the slack allowed beyond it. */
 const BUDGET = 1500;
@@ -48,10 +48,7 @@ async function timedSend(port: number, from: string, raw: string): Promise<{ rep
   }
 }
 
-beforeAll(async () => {
-  keys = makeKeys();
-  dns = await startDnsServer('test', mailAuthZone(keys));
-});
+beforeAll(async () => ({ keys, dns } = await startMailAuthDns()));
 afterAll(() => dns.stop());
 beforeEach(() => (stored.length = 0));
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { Ctx, DataContext, OnData } from '../../lib/index.js';
 import { AuthResults, FumiMailAuthModule, type FumiMailAuthModuleOptions, type MailAuthResults } from '../../lib/mail-auth/index.js';
 import { startApp, type RunningApp } from '../support/app.js';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
-import { forwarded, mailAuthZone, makeKeys, message, signed, type MailAuthKeys } from '../support/mail-auth-zone.js';
+import { forwarded, mailAuthZone, message, signed, startMailAuthDns, type MailAuthKeys } from '../support/mail-auth-zone.js';
 
 let dns: TestDnsServer;
 let keys: MailAuthKeys;
@@ -33,10 +33,7 @@ function send(port: number, from: string, raw: string, helo = 'client.test') {
   return transport.sendMail({ envelope: { from, to: ['inbox@mx.example.test'] }, raw }).finally(() => transport.close());
 }
 
-beforeAll(async () => {
-  keys = makeKeys();
-  dns = await startDnsServer('test', mailAuthZone(keys));
-});
+beforeAll(async () => ({ keys, dns } = await startMailAuthDns()));
 afterAll(() => dns.stop());
 beforeEach(() => (stored.length = 0));
 afterEach(async () => {

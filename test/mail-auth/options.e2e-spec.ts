@@ -1,21 +1,9 @@
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
-import { FumiModule } from '../../lib/index.js';
 import { FumiMailAuthModule, FumiMailAuthOptionsError } from '../../lib/mail-auth/index.js';
-import { testServerOptions } from '../support/app.js';
+import { bootAndClose } from '../support/app.js';
 
 /** Boots an app with the module and closes it: what bootstrap says of the options. */
-async function boot(options: unknown): Promise<void> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [FumiModule.forRoot(testServerOptions()), FumiMailAuthModule.forRoot(options as never)],
-  }).compile();
-  moduleRef.useLogger(false);
-  try {
-    await moduleRef.init();
-  } finally {
-    await moduleRef.close();
-  }
-}
+const boot = (options: unknown): Promise<void> => bootAndClose({}, [], [FumiMailAuthModule.forRoot(options as never)]);
 
 describe('FumiMailAuthModule options: a wrong one fails at bootstrap, naming it', () => {
   it.each([

@@ -40,9 +40,10 @@ export async function startApp(
 export async function bootAndClose(
   options: FumiModuleOptions | Record<string, unknown>,
   providers: unknown[] = [],
+  imports: ModuleMetadata['imports'] = [],
 ): Promise<void> {
   const moduleRef = await Test.createTestingModule({
-    imports: [FumiModule.forRoot({ ...testServerOptions(), ...options } as FumiModuleOptions)],
+    imports: [FumiModule.forRoot({ ...testServerOptions(), ...options } as FumiModuleOptions), ...imports],
     providers: providers as never[],
   }).compile();
   moduleRef.useLogger(false);

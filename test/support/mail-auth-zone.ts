@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { dkimSign, sealMessage } from 'mailauth';
-import { txt } from './dns-server.js';
+import { startDnsServer, txt, type TestDnsServer } from './dns-server.js';
 
 /** A signing key and the DKIM TXT record that publishes it. */
 export interface TestDkimKey {
@@ -102,4 +102,10 @@ export async function forwarded(raw: string, keys: MailAuthKeys): Promise<string
     cv: 'none',
   });
   return arcHeaders.toString() + changed;
+}
+
+/** Fresh keys and a knotd serving the `test.` zone made from them, for one test file. */
+export async function startMailAuthDns(): Promise<{ keys: MailAuthKeys; dns: TestDnsServer }> {
+  const keys = makeKeys();
+  return { keys, dns: await startDnsServer('test', mailAuthZone(keys)) };
 }

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { clientAddressKey } from '../../auth/client-address-key.js';
 
 /** The name a DNS blocklist is asked for an address: reversed octets (IPv4) or nibbles (IPv6). */
 export function reverseName(address: string, zone: string): string {
@@ -16,6 +17,6 @@ export function reverseName(address: string, zone: string): string {
 export function clientNetwork(address: string): string {
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return `${ip.toByteArray().slice(0, 3).join('.')}.0/24`;
-  const parts = (ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  return `${parts.join(':')}::/64`;
+  // the same /64 the AUTH failure limits count an IPv6 client by
+  return clientAddressKey(ip.toString());
 }
