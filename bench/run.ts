@@ -51,8 +51,10 @@ async function measureWorkload(workload: Workload, variants: readonly ServerVari
   const raw = samples.get('raw');
   return variants.map((variant) => {
     const summary = summarize(samples.get(variant)!, unitsOf(workload));
-    const ratioRange = raw && variant !== 'raw' ? pairedRatioRange(samples.get(variant)!, raw) : undefined;
-    return ratioRange ? { ...summary, ratioRange } : summary;
+    if (!raw || variant === 'raw') return summary;
+    const ratioRange = pairedRatioRange(samples.get(variant)!, raw);
+    const cpuRatioRange = pairedRatioRange(samples.get(variant)!, raw, (s) => s.cpuSeconds);
+    return { ...summary, ...(ratioRange ? { ratioRange } : {}), ...(cpuRatioRange ? { cpuRatioRange } : {}) };
   });
 }
 

@@ -3,6 +3,7 @@
  * to each other over Node's IPC channel. Kept in one file so both ends agree on the shapes.
  */
 import type { WorkloadSpec } from '../load/workload-spec.js';
+import type { ThreadCpu } from '../servers/thread-cpu.js';
 
 /** The servers under test, plus the trivial sink used to measure the load generator's ceiling. */
 export type ServerVariant = 'raw' | 'plain' | 'full' | 'sink';
@@ -25,6 +26,8 @@ export type ServerEvent =
 export interface ServerMeasurement {
   /** User + system CPU time of the whole server process during the workload. */
   cpuSeconds: number;
+  /** The same CPU by kind of thread, where the kernel tells (Linux). */
+  cpuByThread?: ThreadCpu;
   /** Resident set size after a forced GC, before the workload started. */
   baselineRssBytes: number;
   /** Highest resident set size during the workload (the kernel's high-water mark, reset at start). */

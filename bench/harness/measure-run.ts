@@ -33,6 +33,7 @@ export async function measureRun(workload: Workload, variant: ServerVariant, set
       p50Ms: load.p50Ms,
       p99Ms: load.p99Ms,
       cpuSeconds: measured.cpuSeconds,
+      ...(measured.cpuByThread ? { cpuByThread: measured.cpuByThread } : {}),
       peakRssMb: measured.peakRssBytes / MB,
       rssGrowthMb: (measured.peakRssBytes - measured.baselineRssBytes) / MB,
       ...(perConnection !== undefined ? { kbPerConnection: perConnection } : {}),

@@ -9,9 +9,11 @@ const COLUMNS = [
   ['× raw range', 11],
   ['p50 ms', 7],
   ['p99 ms', 7],
-  ['CPU s', 6],
   ['CPU %', 5],
   ['CPU µs/msg', 10],
+  ['CPU × raw', 9],
+  ['CPU × raw range', 15],
+  ['main · V8 · pool µs', 19],
   ['peak RSS MB', 11],
   ['memory', 22],
   ['target', 0],
@@ -35,6 +37,8 @@ function row(cells: readonly string[]): string {
 export function formatWorkloadTable(workload: Workload, summaries: readonly Summary[], ceiling?: Summary): string {
   const raw = summaries.find((s) => s.variant === 'raw');
   const unit = workload.spec.kind === 'idle' ? 'conn/s' : 'msg/s';
+  // smtp-source reports no per-message latency
+  const noLatency = workload.spec.kind === 'idle' || workload.spec.kind === 'smtp-source';
   const lines = [
     `\n${workload.name}: ${workload.title}  (medians of ${summaries[0]?.runs ?? 0} runs; the range is of each round's ratio)`,
     row(COLUMNS.map(([title]) => (title === 'msg/s' ? unit : title === 'CPU µs/msg' ? `CPU µs/${unit.split('/')[0]}` : title))),
@@ -46,11 +50,15 @@ export function formatWorkloadTable(workload: Workload, summaries: readonly Summ
         fixed(s.throughput, workload.spec.kind === 'persistent' && s.throughput < 100 ? 2 : 0),
         raw ? fixed(s.throughput / raw.throughput, 3) : '—',
         s.ratioRange ? `${fixed(s.ratioRange.low, 2)}–${fixed(s.ratioRange.high, 2)}` : '—',
-        workload.spec.kind === 'idle' ? '—' : fixed(s.p50Ms, 2),
-        workload.spec.kind === 'idle' ? '—' : fixed(s.p99Ms, 2),
-        fixed(s.cpuSeconds, 2),
+        noLatency ? '—' : fixed(s.p50Ms, 2),
+        noLatency ? '—' : fixed(s.p99Ms, 2),
         fixed(s.serverCpuShare * 100, 0),
         fixed(s.cpuMicrosPerUnit, 0),
+        raw ? fixed(s.cpuMicrosPerUnit / raw.cpuMicrosPerUnit, 3) : '—',
+        s.cpuRatioRange ? `${fixed(s.cpuRatioRange.low, 2)}–${fixed(s.cpuRatioRange.high, 2)}` : '—',
+        s.cpuMicrosByThread
+          ? [s.cpuMicrosByThread.main, s.cpuMicrosByThread.v8Workers, s.cpuMicrosByThread.threadPool].map((v) => fixed(v, 0)).join(' · ')
+          : '—',
         fixed(s.peakRssMb, 1),
         memoryFigure(workload, s),
         verdict(s, raw),

@@ -15,6 +15,12 @@ export interface ResultEntry {
   cpuSeconds: number;
   /** Server CPU per message (per connection for the idle workload): less sensitive to a busy machine. */
   cpuMicrosPerMsg: number;
+  /** The same by kind of thread: the JavaScript thread, V8's workers (GC), libuv's pool (files). */
+  cpuMicrosPerMsgByThread?: { main: number; v8Workers: number; threadPool: number };
+  /** Server CPU per message over raw's; `null` for raw. */
+  cpuRatioToRaw: number | null;
+  /** Lowest and highest per-round CPU ratio to raw (absent for raw). */
+  cpuRatioRange?: [low: number, high: number];
   rssGrowthMb: number;
   /** The largest RSS growth of any run. */
   rssGrowthMaxMb: number;
@@ -34,6 +40,7 @@ const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 export function toResultEntries(workload: Workload, summaries: readonly Summary[], mode: 'full' | 'quick'): ResultEntry[] {
   const raw = summaries.find((s) => s.variant === 'raw');
   const idle = workload.spec.kind === 'idle';
+  const noLatency = idle || workload.spec.kind === 'smtp-source';
   return summaries.flatMap((s) =>
     s.variant === 'sink'
       ? []
@@ -42,11 +49,22 @@ export function toResultEntries(workload: Workload, summaries: readonly Summary[
             workload: workload.name,
             variant: s.variant,
             msgsPerSec: idle ? null : round(s.throughput, s.throughput < 10 ? 3 : 1),
-            p99Ms: idle ? null : round(s.p99Ms, 3),
+            p99Ms: noLatency ? null : round(s.p99Ms, 3),
             rssMb: round(s.peakRssMb, 1),
-            p50Ms: idle ? null : round(s.p50Ms, 3),
+            p50Ms: noLatency ? null : round(s.p50Ms, 3),
             cpuSeconds: round(s.cpuSeconds, 3),
             cpuMicrosPerMsg: round(s.cpuMicrosPerUnit, 1),
+            ...(s.cpuMicrosByThread
+              ? {
+                  cpuMicrosPerMsgByThread: {
+                    main: round(s.cpuMicrosByThread.main, 1),
+                    v8Workers: round(s.cpuMicrosByThread.v8Workers, 1),
+                    threadPool: round(s.cpuMicrosByThread.threadPool, 1),
+                  },
+                }
+              : {}),
+            cpuRatioToRaw: raw && s.variant !== 'raw' ? round(s.cpuMicrosPerUnit / raw.cpuMicrosPerUnit, 3) : null,
+            ...(s.cpuRatioRange ? { cpuRatioRange: [round(s.cpuRatioRange.low, 3), round(s.cpuRatioRange.high, 3)] as [number, number] } : {}),
             rssGrowthMb: round(s.rssGrowthMb, 1),
             rssGrowthMaxMb: round(s.rssGrowthMaxMb, 1),
             ...(s.kbPerConnection !== undefined ? { kbPerConnection: round(s.kbPerConnection, 2) } : {}),

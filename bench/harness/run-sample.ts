@@ -1,4 +1,5 @@
 import type { ServerVariant } from './ipc-messages.js';
+import type { ThreadCpu } from '../servers/thread-cpu.js';
 
 /** What one measured run of one workload against one server gave. */
 export interface RunSample {
@@ -10,6 +11,8 @@ export interface RunSample {
   readonly p99Ms: number;
   /** Server CPU (user + system) during the measured run. */
   readonly cpuSeconds: number;
+  /** The same CPU by kind of thread (Linux only). */
+  readonly cpuByThread?: ThreadCpu;
   readonly peakRssMb: number;
   /** Peak minus baseline RSS. */
   readonly rssGrowthMb: number;

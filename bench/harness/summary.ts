@@ -1,6 +1,7 @@
 import { median } from './median.js';
 import type { RatioRange } from './ratio-range.js';
 import type { RunSample } from './run-sample.js';
+import type { ThreadCpu } from '../servers/thread-cpu.js';
 
 /**
  * The median of every figure of one workload × variant over its runs, except `errors`: summed
@@ -10,10 +11,14 @@ export interface Summary extends RunSample {
   readonly runs: number;
   /** Server CPU per message (or per connection for the idle workload), microseconds. */
   readonly cpuMicrosPerUnit: number;
+  /** The same by kind of thread, each the median over the runs (Linux only). */
+  readonly cpuMicrosByThread?: ThreadCpu;
   /** The largest RSS growth of any run: what a memory target has to hold for. */
   readonly rssGrowthMaxMb: number;
   /** Per-round rate over raw smtp-server's, lowest and highest (not for raw itself). */
   readonly ratioRange?: RatioRange;
+  /** Per-round server CPU per message over raw smtp-server's, lowest and highest. */
+  readonly cpuRatioRange?: RatioRange;
 }
 
 export function summarize(samples: readonly RunSample[], units: number): Summary {
@@ -23,6 +28,8 @@ export function summarize(samples: readonly RunSample[], units: number): Summary
   const perConnection = samples.flatMap((s) => (s.kbPerConnection === undefined ? [] : [s.kbPerConnection]));
   const firstError = samples.find((s) => s.firstError)?.firstError;
   const cpuSeconds = of((s) => s.cpuSeconds);
+  const byThread = samples.every((s) => s.cpuByThread) ? samples.map((s) => s.cpuByThread!) : undefined;
+  const perUnit = (seconds: number) => (units > 0 ? (seconds / units) * 1e6 : Number.NaN);
   return {
     workload: first.workload,
     variant: first.variant,
@@ -31,7 +38,16 @@ export function summarize(samples: readonly RunSample[], units: number): Summary
     p50Ms: of((s) => s.p50Ms),
     p99Ms: of((s) => s.p99Ms),
     cpuSeconds,
-    cpuMicrosPerUnit: units > 0 ? (cpuSeconds / units) * 1e6 : Number.NaN,
+    cpuMicrosPerUnit: perUnit(cpuSeconds),
+    ...(byThread
+      ? {
+          cpuMicrosByThread: {
+            main: perUnit(median(byThread.map((t) => t.main))),
+            v8Workers: perUnit(median(byThread.map((t) => t.v8Workers))),
+            threadPool: perUnit(median(byThread.map((t) => t.threadPool))),
+          },
+        }
+      : {}),
     peakRssMb: of((s) => s.peakRssMb),
     rssGrowthMb: of((s) => s.rssGrowthMb),
     rssGrowthMaxMb: Math.max(...samples.map((s) => s.rssGrowthMb)),

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readThreadCpu, threadCpuBetween, type ThreadCpu } from './thread-cpu.js';
 
 const STATUS = '/proc/self/status';
 
@@ -14,6 +15,7 @@ function collectGarbage(): void {
  */
 export class ProcessMeter {
   private cpuAtStart = process.cpuUsage();
+  private threadsAtStart = readThreadCpu();
   private baselineRss = 0;
   private sampledPeak = 0;
   private sampler: NodeJS.Timeout | undefined;
@@ -31,6 +33,7 @@ export class ProcessMeter {
       }, 10);
     }
     this.cpuAtStart = process.cpuUsage();
+    this.threadsAtStart = readThreadCpu();
     return this.baselineRss;
   }
 
@@ -40,11 +43,12 @@ export class ProcessMeter {
     return process.memoryUsage.rss();
   }
 
-  stop(): { cpuSeconds: number; baselineRssBytes: number; peakRssBytes: number } {
+  stop(): { cpuSeconds: number; cpuByThread?: ThreadCpu; baselineRssBytes: number; peakRssBytes: number } {
     const cpu = process.cpuUsage(this.cpuAtStart);
+    const cpuByThread = threadCpuBetween(this.threadsAtStart, readThreadCpu());
     clearInterval(this.sampler);
     const peak = this.kernelPeak ? readKernelPeak() : Math.max(this.sampledPeak, process.memoryUsage.rss());
-    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, baselineRssBytes: this.baselineRss, peakRssBytes: peak };
+    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, ...(cpuByThread ? { cpuByThread } : {}), baselineRssBytes: this.baselineRss, peakRssBytes: peak };
   }
 }
 
