@@ -10,7 +10,7 @@ export interface BenchArguments {
   variants: ServerVariant[];
   /** Skip measuring the load generator against the sink. */
   ceiling: boolean;
-  /** Write a `--cpu-prof` profile of every server process into this directory. */
+  /** Write a CPU profile of every measured server run into this directory. */
   profileDir: string | undefined;
   /** `false` (`--no-spool-file`): the FumiModule servers run with `spoolDirectory: false`. */
   spoolFile: boolean;

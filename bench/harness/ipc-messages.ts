@@ -10,7 +10,8 @@ export type ServerVariant = 'raw' | 'plain' | 'full' | 'sink';
 
 /** Orchestrator → server child. */
 export type ServerCommand =
-  | { type: 'measure-start' }
+  /** `profile`: also profile the run's CPU, writing the profile to that file at `measure-stop`. */
+  | { type: 'measure-start'; profile?: string }
   | { type: 'snapshot' }
   | { type: 'measure-stop' }
   | { type: 'exit' };

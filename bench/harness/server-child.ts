@@ -6,7 +6,7 @@ const STEP_TIMEOUT_MS = 30_000;
 
 /** How a server under test is started, beyond its variant. */
 export interface ServerSettings {
-  /** Run the server with `--cpu-prof`, writing its profile here on exit. */
+  /** Profile each measured run's CPU, writing `<workload>.<variant>.<n>.cpuprofile` here. */
   readonly profileDir?: string;
   /** `false`: the FumiModule variants run with `spoolDirectory: false` (`--no-spool-file`). */
   readonly spoolFile?: boolean;
@@ -20,10 +20,9 @@ export class ServerChild {
   ) {}
 
   /** `BENCH_SERVER_FLAGS` adds Node.js flags of one's own (`--trace-gc`, say). */
-  static async start(variant: ServerVariant, { profileDir, spoolFile = true }: ServerSettings = {}): Promise<ServerChild> {
+  static async start(variant: ServerVariant, { spoolFile = true }: ServerSettings = {}): Promise<ServerChild> {
     const ownFlags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const execArgv = ['--expose-gc', ...ownFlags, ...profiling];
+    const execArgv = ['--expose-gc', ...ownFlags];
     const child = IpcChild.start<ServerCommand, ServerEvent>(`${variant} server`, SERVER_MAIN, [variant, ...(spoolFile ? [] : [NO_SPOOL_FILE_ARGUMENT])], execArgv);
     try {
       const { port } = await child.next('ready', STEP_TIMEOUT_MS);
@@ -34,8 +33,9 @@ export class ServerChild {
     }
   }
 
-  async measureStart(): Promise<number> {
-    this.child.send({ type: 'measure-start' });
+  /** `profile`: a file for a CPU profile of the measured run. */
+  async measureStart(profile?: string): Promise<number> {
+    this.child.send({ type: 'measure-start', ...(profile ? { profile } : {}) });
     return (await this.child.next('measure-started', STEP_TIMEOUT_MS)).baselineRssBytes;
   }
 

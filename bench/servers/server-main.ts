@@ -12,6 +12,7 @@ import { startRawServer } from './raw-server.js';
 import type { RunningBenchServer } from './running-bench-server.js';
 import { startSmtpSink } from './smtp-sink.js';
 import { startFumiApp } from './start-fumi-app.js';
+import { WindowProfiler } from './window-profiler.js';
 
 function start(variant: ServerVariant): Promise<RunningBenchServer> {
   switch (variant) {
@@ -37,20 +38,27 @@ if (!['raw', 'plain', 'full', 'sink'].includes(variant)) {
 
 const server = await start(variant);
 const meter = new ProcessMeter();
+const profiler = new WindowProfiler();
 let messagesAtStart = 0;
+let profileFile: string | undefined;
 
-process.on('message', (command: ServerCommand) => {
+process.on('message', async (command: ServerCommand) => {
   switch (command.type) {
     case 'measure-start':
+      profileFile = command.profile;
+      if (profileFile) await profiler.start();
       messagesAtStart = deliveryTally.messages;
       send({ type: 'measure-started', baselineRssBytes: meter.start() });
       break;
     case 'snapshot':
       send({ type: 'snapshot', rssBytes: meter.settledRss(), openConnections: server.connections() });
       break;
-    case 'measure-stop':
-      send({ type: 'measured', report: { ...meter.stop(), messagesHandled: deliveryTally.messages - messagesAtStart } });
+    case 'measure-stop': {
+      const report = { ...meter.stop(), messagesHandled: deliveryTally.messages - messagesAtStart };
+      if (profileFile) await profiler.stop(profileFile);
+      send({ type: 'measured', report });
       break;
+    }
     case 'exit':
       void shutdown();
       break;
