@@ -35,7 +35,9 @@ function perMessage(file: string): Map<string, number> {
     const category = categoryOf(frames.get(id)!);
     micros.set(category, (micros.get(category) ?? 0) + (profile.timeDeltas[i] ?? 0) / messages);
   });
+  // not CPU the server spent: waiting, and the profiler handing over its samples
   micros.delete('(idle)');
+  micros.delete('(profiler)');
   return micros;
 }
 

@@ -35,6 +35,7 @@ export function categoryOf({ functionName, url }: CallFrame): string {
     if (functionName === 'runMicrotasks') return 'Node.js ticks and timers';
     return 'V8 and Node.js native code';
   }
+  if (url === 'node:inspector') return '(profiler)';
   if (url.startsWith('wasm://')) return 'lib/line-endings';
   if (url.startsWith('node:')) return nodeModule(url);
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
