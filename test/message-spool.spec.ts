@@ -46,6 +46,22 @@ describe('MessageSpool', () => {
     expect(await readdir(directory)).toHaveLength(0);
   });
 
+  it('creates no file for a message less than 256 KiB past the threshold, and one once it is', async () => {
+    const threshold = 1 * MiB;
+    const spool = new MessageSpool({ threshold, directory, maxBytes: 64 * MiB });
+    const written: Buffer[] = [];
+    await writeChunks(spool, written, 16 + 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await readdir(directory)).toHaveLength(0);
+    await writeChunks(spool, written, 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await readdir(directory)).toHaveLength(1);
+    spool.end();
+    expect((await spool.buffer()).equals(Buffer.concat(written))).toBe(true);
+    await spool.dispose();
+    expect(await readdir(directory)).toHaveLength(0);
+  });
+
   it('never asks the client to wait for a message that fits in memory', () => {
     const spool = new MessageSpool({ threshold: 8 * MiB, directory, maxBytes: 64 * MiB });
     for (let i = 0; i < 128; i++) expect(spool.write(chunk(i))).toBe(true);

@@ -31,6 +31,12 @@ const WRITE_BEHIND_BYTES = 2 * 1024 * 1024;
  * a large message does not stop the client at every chunk.
  */
 const RESUME_BELOW_BYTES = WRITE_BEHIND_BYTES / 2;
+/**
+ * Most bytes past `threshold` gathered before they go to the file (a quarter of `threshold` when
+ * that is less): a file costs a create and an unlink whatever it holds, so a message just past
+ * the threshold keeps its few extra bytes in memory.
+ */
+const SPILL_BYTES = 256 * 1024;
 
 /**
  * One message, received once and readable many times: several `@OnData` handlers can each
@@ -70,9 +76,12 @@ export class MessageSpool implements SpoolSource {
   readonly done = new Promise<void>((resolve) => (this.settle = resolve));
   /** Without a file: fails the message if the client stays held back with no reader reading on. */
   private stall?: NodeJS.Timeout;
+  /** Bytes past `threshold` that make it worth opening the file. */
+  private readonly spillBytes: number;
 
   constructor(private readonly options: MessageSpoolOptions) {
     this.events.setMaxListeners(0);
+    this.spillBytes = Math.min(SPILL_BYTES, options.threshold / 4);
   }
 
   /** Bytes kept so far (at most the size limit). */
@@ -210,9 +219,9 @@ export class MessageSpool implements SpoolSource {
     this.settle();
   }
 
-  /** Bytes held back beyond `threshold`: waiting for the file, or for the slowest reader. */
+  /** Bytes held back beyond `threshold`: gathering for the file or on their way to it, or waiting for the slowest reader. */
   private backlog(): number {
-    return this.options.directory === false ? this.chunksBytes - this.options.threshold : this.bytesWriting;
+    return this.chunksBytes - this.options.threshold;
   }
 
   /**
@@ -252,9 +261,9 @@ export class MessageSpool implements SpoolSource {
     this.stall.unref();
   }
 
-  /** Hands the oldest chunks beyond the newest `threshold` bytes to the file. */
+  /** Hands the oldest chunks beyond the newest `threshold` bytes to the file, once there are `spillBytes` of them. */
   private moveOldToFile(): void {
-    if (this.disposed) return;
+    if (this.disposed || this.chunksBytes - this.bytesWriting - this.options.threshold < this.spillBytes) return;
     while (this.chunksBytes - this.bytesWriting > this.options.threshold && this.chunksWriting < this.chunks.length) {
       const chunk = this.chunks[this.chunksWriting++]!;
       this.bytesWriting += chunk.length;
@@ -280,7 +289,7 @@ export class MessageSpool implements SpoolSource {
     this.bytesWriting -= oldest.length;
     this.chunksBytes -= oldest.length;
     this.chunksStart += oldest.length;
-    if (this.bytesWriting <= RESUME_BELOW_BYTES) this.events.emit('drain');
+    if (this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
   }
 
   /** @internal Bytes from `position`, which memory no longer has, read back from the file. */

@@ -40,8 +40,9 @@ export interface FumiModuleOptions extends FumiSmtpServerOptions, FumiSecurityOp
   closeTimeout?: number;
   /**
    * Bytes of a message kept in memory while `@OnData` handlers look at it, the newest ones; older
-   * bytes are spooled to a temporary file (removed after the transaction), so a message up to
-   * this size never touches the disk. Default 1 MiB.
+   * bytes are spooled to a temporary file (removed after the transaction), once there are 256 KiB
+   * of them (a quarter of this size when less), so a message up to this size never touches the
+   * disk. Default 1 MiB.
    */
   spoolThreshold?: number;
   /**
