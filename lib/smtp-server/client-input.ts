@@ -11,7 +11,7 @@ export interface ClientInputWatcher {
   messageArrived(clientMs: number): void;
   /** The server has taken that content in (the message has `total` bytes so far) and asks for more. */
   messageTaken(total: number): void;
-  /** The message's final dot arrived. */
+  /** The message's final dot arrived (told before the next message's first `messageTaken`, in one chunk or not). */
   messageEnd(): void;
 }
 
@@ -19,7 +19,7 @@ export interface ClientInputWatcher {
  * Tells `watcher`, after each chunk the client sent is taken in, whether a command line is left
  * half sent, or how far a message has got. smtp-server's parser takes input through `_write()`
  * and asks for the next chunk by calling its callback once it has dealt with this one; the
- * parser's `_remainder` holds a line without its end, `_dataMode` and `dataBytes` the message.
+ * parser's `_remainder` holds a line without its end, `_dataMode`, `_dataStream` and `dataBytes` the message.
  * The parser STARTTLS creates is watched too (`onEachParser`).
  *
  * Upstream hook that would replace it: command-line and message-rate timeouts of its own.
@@ -30,6 +30,8 @@ export function watchClientInput(connection: SmtpConnection, watcher: ClientInpu
     /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
     let depth = 0;
     let inMessage = false;
+    /** The message being watched: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
+    let message: SmtpParser['_dataStream'] = null;
     /** When the server last asked for more of the message. */
     let askedAt = 0;
     parser._write = function (this: SmtpParser, chunk, encoding, next) {
@@ -39,7 +41,9 @@ export function watchClientInput(connection: SmtpConnection, watcher: ClientInpu
         depth--;
         if (outer && !this.isClosed) {
           if (this._dataMode) {
+            if (inMessage && this._dataStream !== message) watcher.messageEnd();
             inMessage = true;
+            message = this._dataStream;
             askedAt = performance.now();
             watcher.messageTaken(this.dataBytes);
           } else {

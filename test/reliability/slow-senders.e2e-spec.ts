@@ -101,6 +101,25 @@ describe('reliability: slow senders', () => {
     session.destroy();
   });
 
+  it('starts the rate afresh for a message whose DATA came in the chunk that ended the one before (pipelining)', async () => {
+    const inbox = await startRecordingInbox({ minDataRate: 500, dataRateAllowance: 6000, socketTimeout: IDLE_TIMEOUT });
+    app = inbox;
+    const session = await RawSession.connect(inbox.port);
+    const line = `${'p'.repeat(78)}\r\n`;
+    session.write(`EHLO pipe.test\r\nMAIL FROM:<p@ok.test>\r\nRCPT TO:<rcpt@ok.test>\r\nDATA\r\n`);
+    expect((await session.waitForReplies(5)).codes).toEqual([220, 250, 250, 250, 354]);
+    // 100 KB over more than one rate check, then its end and the next DATA in one write
+    session.write(`Subject: first\r\n\r\n${line.repeat(640)}`);
+    await sleep(400);
+    session.write(`${line.repeat(640)}.\r\nMAIL FROM:<p@ok.test>\r\nRCPT TO:<rcpt@ok.test>\r\nDATA\r\n`);
+    expect((await session.waitForReplies(9)).codes.slice(5)).toEqual([250, 250, 250, 354]);
+    // the second message is small and a second late: well within 500 B/s and the allowance
+    await sleep(1000);
+    session.write('Subject: second\r\n\r\nsmall\r\n.\r\n');
+    expect((await session.waitForReplies(10)).codes.at(-1)).toBe(250);
+    session.destroy();
+  });
+
   it('does not count the time the event loop was held up (a handler busy on the CPU) against the client', async () => {
     @Injectable()
     class BusyHandler {
