@@ -34,7 +34,8 @@ const RESUME_BELOW_BYTES = WRITE_BEHIND_BYTES / 2;
 /**
  * Most bytes past `threshold` gathered before they go to the file (a quarter of `threshold` when
  * that is less): a file costs a create and an unlink whatever it holds, so a message just past
- * the threshold keeps its few extra bytes in memory.
+ * the threshold keeps its few extra bytes in memory. It must stay below `RESUME_BELOW_BYTES`, or
+ * a writer held back could wait for a file that has nothing left to write.
  */
 const SPILL_BYTES = 256 * 1024;
 
@@ -81,7 +82,7 @@ export class MessageSpool implements SpoolSource {
 
   constructor(private readonly options: MessageSpoolOptions) {
     this.events.setMaxListeners(0);
-    this.spillBytes = Math.min(SPILL_BYTES, options.threshold / 4);
+    this.spillBytes = Math.min(SPILL_BYTES, RESUME_BELOW_BYTES / 2, options.threshold / 4);
   }
 
   /** Bytes kept so far (at most the size limit). */
@@ -219,7 +220,10 @@ export class MessageSpool implements SpoolSource {
     this.settle();
   }
 
-  /** Bytes held back beyond `threshold`: gathering for the file or on their way to it, or waiting for the slowest reader. */
+  /**
+   * Bytes held back beyond `threshold`: gathering for the file or on their way to it, or waiting
+   * for the slowest reader.
+   */
   private backlog(): number {
     return this.chunksBytes - this.options.threshold;
   }
