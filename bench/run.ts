@@ -53,6 +53,7 @@ async function measureWorkload(workload: Workload, variants: readonly ServerVari
     const summary = summarize(samples.get(variant)!, unitsOf(workload));
     if (!raw || variant === 'raw') return summary;
     const ratioRange = pairedRatioRange(samples.get(variant)!, raw);
+    // every run of a workload handles the same messages, so CPU seconds compare as CPU per message
     const cpuRatioRange = pairedRatioRange(samples.get(variant)!, raw, (s) => s.cpuSeconds);
     return { ...summary, ...(ratioRange ? { ratioRange } : {}), ...(cpuRatioRange ? { cpuRatioRange } : {}) };
   });
@@ -87,10 +88,12 @@ for (const workload of selected) {
 }
 
 // latest.json holds the default configuration's figures, every workload and every variant.
-if (args.only.length === 0 && args.variants.length === 3 && args.spoolFile) {
+// A profiled run pays for its profiler: its figures are not the default configuration's.
+if (args.only.length === 0 && args.variants.length === 3 && args.spoolFile && !args.profileDir) {
   await writeResults(RESULTS_FILE, entries);
   console.log(`\nwrote ${RESULTS_FILE.pathname}`);
 } else {
-  console.log(`\n(${args.spoolFile ? 'partial run' : 'not the default configuration'}: bench/results/latest.json left as it was)`);
+  const why = !args.spoolFile ? 'not the default configuration' : args.profileDir ? 'profiled' : 'partial run';
+  console.log(`\n(${why}: bench/results/latest.json left as it was)`);
 }
 console.log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${formatLoad()}`);

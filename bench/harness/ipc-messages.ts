@@ -10,7 +10,7 @@ export type ServerVariant = 'raw' | 'plain' | 'full' | 'sink';
 
 /** Orchestrator → server child. */
 export type ServerCommand =
-  /** `profile`: also profile the run's CPU, writing the profile to that file at `measure-stop`. */
+  /** `profile`: also profile the run's CPU, written at `measure-stop` to `<profile>.<messages>.cpuprofile`. */
   | { type: 'measure-start'; profile?: string }
   | { type: 'snapshot' }
   | { type: 'measure-stop' }

@@ -7,8 +7,6 @@ import { ServerChild, type ServerSettings } from './server-child.js';
 import type { Workload } from './workloads.js';
 
 const MB = 1024 * 1024;
-/** Numbers the profiles of one bench run. */
-let profiled = 0;
 
 /**
  * One measured run: a fresh server process, its warm-up, then the workload from a fresh load
@@ -18,7 +16,7 @@ export async function measureRun(workload: Workload, variant: ServerVariant, set
   const server = await ServerChild.start(variant, settings);
   try {
     for (const warmup of workload.warmup) await runLoad(server.port, warmup, workload.timeoutMs);
-    await server.measureStart(settings?.profileDir && join(settings.profileDir, `${workload.name}.${variant}.${++profiled}.cpuprofile`));
+    await server.measureStart(settings?.profileDir && join(settings.profileDir, `${workload.name}.${variant}.${Date.now()}`));
     const snapshots: { rssBytes: number; openConnections: number }[] = [];
     const load = await runLoad(server.port, workload.spec, workload.timeoutMs, async () => {
       snapshots.push(await server.snapshot());

@@ -17,7 +17,7 @@ export interface ResultEntry {
   cpuMicrosPerMsg: number;
   /** The same by kind of thread: the JavaScript thread, V8's workers (GC), libuv's pool (files). */
   cpuMicrosPerMsgByThread?: { main: number; v8Workers: number; threadPool: number };
-  /** Server CPU per message over raw's; `null` for raw. */
+  /** Server CPU per message over raw's (1 for raw itself). */
   cpuRatioToRaw: number | null;
   /** Lowest and highest per-round CPU ratio to raw (absent for raw). */
   cpuRatioRange?: [low: number, high: number];
@@ -63,7 +63,7 @@ export function toResultEntries(workload: Workload, summaries: readonly Summary[
                   },
                 }
               : {}),
-            cpuRatioToRaw: raw && s.variant !== 'raw' ? round(s.cpuMicrosPerUnit / raw.cpuMicrosPerUnit, 3) : null,
+            cpuRatioToRaw: raw ? round(s.cpuMicrosPerUnit / raw.cpuMicrosPerUnit, 3) : null,
             ...(s.cpuRatioRange ? { cpuRatioRange: [round(s.cpuRatioRange.low, 3), round(s.cpuRatioRange.high, 3)] as [number, number] } : {}),
             rssGrowthMb: round(s.rssGrowthMb, 1),
             rssGrowthMaxMb: round(s.rssGrowthMaxMb, 1),

@@ -6,7 +6,7 @@ const STEP_TIMEOUT_MS = 30_000;
 
 /** How a server under test is started, beyond its variant. */
 export interface ServerSettings {
-  /** Profile each measured run's CPU, writing `<workload>.<variant>.<n>.cpuprofile` here. */
+  /** Profile each measured run's CPU, writing `<workload>.<variant>.<time>.<messages>.cpuprofile` here. */
   readonly profileDir?: string;
   /** `false`: the FumiModule variants run with `spoolDirectory: false` (`--no-spool-file`). */
   readonly spoolFile?: boolean;

@@ -11,7 +11,7 @@ export interface Summary extends RunSample {
   readonly runs: number;
   /** Server CPU per message (or per connection for the idle workload), microseconds. */
   readonly cpuMicrosPerUnit: number;
-  /** The same by kind of thread, each the median over the runs (Linux only). */
+  /** The same by kind of thread, each the median over the runs, so they need not add up to the total (Linux only). */
   readonly cpuMicrosByThread?: ThreadCpu;
   /** The largest RSS growth of any run: what a memory target has to hold for. */
   readonly rssGrowthMaxMb: number;

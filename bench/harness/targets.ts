@@ -1,16 +1,17 @@
+import type { ServerVariant } from './ipc-messages.js';
 import type { Summary } from './summary.js';
 
 /** Shares of raw smtp-server's figures on the same workload, per variant. */
 interface Shares {
   /** Least messages a second (connections for the idle workload are not held to it). */
-  readonly throughput: Partial<Record<string, number>>;
+  readonly throughput: Partial<Record<ServerVariant, number>>;
   /** Most server CPU per message (per connection for the idle workload). */
-  readonly cpu: Partial<Record<string, number>>;
+  readonly cpu: Partial<Record<ServerVariant, number>>;
 }
 
 /** The performance issue's floors: every recorded run must hold them. */
 export const FLOORS: Shares = { throughput: { plain: 0.9, full: 0.45 }, cpu: { plain: 1.2 } };
-/** Its targets beyond the floors: a miss is reported with its spread. */
+/** Its targets beyond the floors: a miss is named beside the floors' verdict. */
 export const TARGETS: Shares = { throughput: { plain: 0.95, full: 0.5 }, cpu: { plain: 1.1 } };
 /** Most the server may grow while receiving the 100 MB message: it must stream, not buffer. */
 export const HUGE_MESSAGE_GROWTH_MB = 64;

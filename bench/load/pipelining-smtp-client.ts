@@ -19,7 +19,7 @@ interface PendingGroup {
  */
 export class PipeliningSmtpClient {
   private readonly pending: PendingGroup[] = [];
-  private readonly reader = new ReplyReader((code) => this.onReply(code));
+  private readonly reader = new ReplyReader((code, line, start, end) => this.onReply(code, line, start, end));
   private failure: Error | undefined;
 
   private constructor(private readonly socket: Socket) {
@@ -97,11 +97,12 @@ export class PipeliningSmtpClient {
     });
   }
 
-  private onReply(code: number): void {
+  private onReply(code: number, line: Buffer, start: number, end: number): void {
     const group = this.pending[0];
-    if (!group) return this.fail(new Error(`unexpected reply ${code}`));
+    const quoted = () => JSON.stringify(line.toString('latin1', start, end).trimEnd());
+    if (!group) return this.fail(new Error(`unexpected reply ${quoted()}`));
     if (group.codes[group.received] !== code) {
-      return this.fail(new Error(`expected ${group.codes[group.received]}, got ${code}`));
+      return this.fail(new Error(`expected ${group.codes[group.received]}, got ${quoted()}`));
     }
     if (group.received++ === 0) group.firstReplyAt = performance.now();
     if (group.received === group.codes.length) {

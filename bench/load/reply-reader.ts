@@ -10,7 +10,8 @@ const ZERO = 0x30;
 export class ReplyReader {
   private partial: Buffer | undefined;
 
-  constructor(private readonly onReply: (code: number) => void) {}
+  /** `onReply` gets each reply's code, and its last line as `line.subarray(start, end)` for an error to quote. */
+  constructor(private readonly onReply: (code: number, line: Buffer, start: number, end: number) => void) {}
 
   push(chunk: Buffer): void {
     let data = chunk;
@@ -22,7 +23,7 @@ export class ReplyReader {
     for (let end = data.indexOf(LF, start); end !== -1; end = data.indexOf(LF, start)) {
       // "250-..." continues a multi-line reply; "250 ..." (or a bare "250") ends it.
       if (end - start < 4 || data[start + 3] !== HYPHEN) {
-        this.onReply((data[start]! - ZERO) * 100 + (data[start + 1]! - ZERO) * 10 + (data[start + 2]! - ZERO));
+        this.onReply((data[start]! - ZERO) * 100 + (data[start + 1]! - ZERO) * 10 + (data[start + 2]! - ZERO), data, start, end);
       }
       start = end + 1;
     }

@@ -44,18 +44,21 @@ let profileFile: string | undefined;
 
 process.on('message', async (command: ServerCommand) => {
   switch (command.type) {
-    case 'measure-start':
+    case 'measure-start': {
       profileFile = command.profile;
-      if (profileFile) await profiler.start();
       messagesAtStart = deliveryTally.messages;
-      send({ type: 'measure-started', baselineRssBytes: meter.start() });
+      // after the meter's forced GC, which is not the workload's
+      const baselineRssBytes = meter.start();
+      if (profileFile) await profiler.start();
+      send({ type: 'measure-started', baselineRssBytes });
       break;
+    }
     case 'snapshot':
       send({ type: 'snapshot', rssBytes: meter.settledRss(), openConnections: server.connections() });
       break;
     case 'measure-stop': {
       const report = { ...meter.stop(), messagesHandled: deliveryTally.messages - messagesAtStart };
-      if (profileFile) await profiler.stop(profileFile);
+      if (profileFile) await profiler.stop(`${profileFile}.${report.messagesHandled}.cpuprofile`);
       send({ type: 'measured', report });
       break;
     }

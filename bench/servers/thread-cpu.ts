@@ -22,37 +22,39 @@ function kindOf(tid: string, name: string): keyof ThreadCpu | undefined {
   return undefined;
 }
 
+/** Each live thread's CPU so far (user + system) and its kind, keyed by thread id. */
+export type ThreadReading = Map<string, { kind: keyof ThreadCpu; seconds: number }>;
+
 /**
- * Each live thread's CPU so far (user + system), keyed by thread id; `undefined` where the
- * kernel does not say (no `/proc`). Threads that ended in between are missed by the difference.
+ * The threads' CPU now; `undefined` where the kernel does not say (no `/proc`) or Node.js does
+ * not name its threads, so that no column reads 0 for want of a name. Threads that ended in
+ * between are missed by the difference.
  */
-export function readThreadCpu(): Map<string, { kind: keyof ThreadCpu; seconds: number }> | undefined {
+export function readThreadCpu(): ThreadReading | undefined {
   let tids: string[];
   try {
     tids = readdirSync(TASKS);
   } catch {
     return undefined;
   }
-  const threads = new Map<string, { kind: keyof ThreadCpu; seconds: number }>();
+  const threads: ThreadReading = new Map();
   for (const tid of tids) {
     try {
       const kind = kindOf(tid, readFileSync(`${TASKS}/${tid}/comm`, 'latin1').trim());
       if (!kind) continue;
-      // After the parenthesised name: field 14 (utime) and 15 (stime) of proc(5) are at 11 and 12.
-      const fields = readFileSync(`${TASKS}/${tid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+      // After the parenthesised name (which may hold ") " itself): proc(5)'s utime and stime are at 11 and 12.
+      const stat = readFileSync(`${TASKS}/${tid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
       threads.set(tid, { kind, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
     } catch {
       // the thread ended while being read
     }
   }
-  return threads;
+  return [...threads.values()].some((thread) => thread.kind === 'v8Workers') ? threads : undefined;
 }
 
 /** CPU by kind of thread between two readings. */
-export function threadCpuBetween(
-  before: ReturnType<typeof readThreadCpu>,
-  after: ReturnType<typeof readThreadCpu>,
-): ThreadCpu | undefined {
+export function threadCpuBetween(before: ThreadReading | undefined, after: ThreadReading | undefined): ThreadCpu | undefined {
   if (!before || !after) return undefined;
   const spent: ThreadCpu = { main: 0, v8Workers: 0, threadPool: 0 };
   for (const [tid, { kind, seconds }] of after) spent[kind] += seconds - (before.get(tid)?.seconds ?? 0);

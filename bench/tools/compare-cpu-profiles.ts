@@ -1,6 +1,7 @@
 /**
- * `node dist/bench/tools/compare-cpu-profiles.js DIR --workload NAME --messages N [--variants raw,plain]`
- * From the profiles `npm run bench -- --profile DIR` wrote (one per measured run), the JavaScript
+ * `node dist/bench/tools/compare-cpu-profiles.js DIR --workload NAME [--variants raw,plain]`
+ * From the profiles `npm run bench -- --profile DIR` wrote (one per measured run, its messages in
+ * its name: `<workload>.<variant>.<time>.<messages>.cpuprofile`), the JavaScript
  * thread's time per message by category for each variant (medians over the runs), and what the
  * second variant spends beyond the first: the accounting of plain against raw.
  */
@@ -16,18 +17,19 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const USAGE = 'usage: compare-cpu-profiles.js DIR --workload NAME --messages N [--variants raw,plain]';
+const USAGE = 'usage: compare-cpu-profiles.js DIR --workload NAME [--variants raw,plain]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { workload: { type: 'string' }, messages: { type: 'string' }, variants: { type: 'string', default: 'raw,plain' } },
+  options: { workload: { type: 'string' }, variants: { type: 'string', default: 'raw,plain' } },
 });
 const directory = positionals[0];
-const messages = Number(values.messages);
-if (!directory || !values.workload || !(messages > 0)) throw new Error(USAGE);
+if (!directory || !values.workload) throw new Error(USAGE);
 const variants = values.variants.split(',');
 
 /** Microseconds per message by category, for one profile. */
 function perMessage(file: string): Map<string, number> {
+  const messages = Number(/\.(\d+)\.cpuprofile$/.exec(file)?.[1]);
+  if (!(messages > 0)) throw new Error(`${file}: no message count in its name`);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const micros = new Map<string, number>();
