@@ -29,26 +29,24 @@ export function watchClientInput(connection: SmtpConnection, watcher: ClientInpu
     const write = parser._write;
     /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
     let depth = 0;
-    let inMessage = false;
-    /** The message being watched: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
+    /** The message being received, if any: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
     let message: SmtpParser['_dataStream'] = null;
     /** When the server last asked for more of the message. */
     let askedAt = 0;
     parser._write = function (this: SmtpParser, chunk, encoding, next) {
       const outer = depth++ === 0;
-      if (outer && inMessage && this._dataMode) watcher.messageArrived(performance.now() - askedAt);
+      if (outer && message && this._dataMode) watcher.messageArrived(performance.now() - askedAt);
       write.call(this, chunk, encoding, (error?: Error | null) => {
         depth--;
         if (outer && !this.isClosed) {
           if (this._dataMode) {
-            if (inMessage && this._dataStream !== message) watcher.messageEnd();
-            inMessage = true;
+            if (message && this._dataStream !== message) watcher.messageEnd();
             message = this._dataStream;
             askedAt = performance.now();
             watcher.messageTaken(this.dataBytes);
           } else {
-            if (inMessage) {
-              inMessage = false;
+            if (message) {
+              message = null;
               watcher.messageEnd();
             }
             if (this._remainder.length > 0) watcher.partialLine();
