@@ -1,6 +1,7 @@
 import type { Summary } from './summary.js';
 import { verdict } from './targets.js';
 import type { Workload } from './workloads.js';
+import { reportsLatency } from '../load/workload-spec.js';
 
 const COLUMNS = [
   ['variant', 7],
@@ -37,8 +38,7 @@ function row(cells: readonly string[]): string {
 export function formatWorkloadTable(workload: Workload, summaries: readonly Summary[], ceiling?: Summary): string {
   const raw = summaries.find((s) => s.variant === 'raw');
   const unit = workload.spec.kind === 'idle' ? 'conn/s' : 'msg/s';
-  // smtp-source reports no per-message latency
-  const noLatency = workload.spec.kind === 'idle' || workload.spec.kind === 'smtp-source';
+  const noLatency = !reportsLatency(workload.spec);
   const lines = [
     `\n${workload.name}: ${workload.title}  (medians of ${summaries[0]?.runs ?? 0} runs; the range is of each round's ratio)`,
     row(COLUMNS.map(([title]) => (title === 'msg/s' ? unit : title === 'CPU µs/msg' ? `CPU µs/${unit.split('/')[0]}` : title))),

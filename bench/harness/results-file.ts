@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Summary } from './summary.js';
 import type { Workload } from './workloads.js';
+import { reportsLatency } from '../load/workload-spec.js';
 
 /** One entry of `bench/results/latest.json`. */
 export interface ResultEntry {
@@ -40,7 +41,7 @@ const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 export function toResultEntries(workload: Workload, summaries: readonly Summary[], mode: 'full' | 'quick'): ResultEntry[] {
   const raw = summaries.find((s) => s.variant === 'raw');
   const idle = workload.spec.kind === 'idle';
-  const noLatency = idle || workload.spec.kind === 'smtp-source';
+  const noLatency = !reportsLatency(workload.spec);
   return summaries.flatMap((s) =>
     s.variant === 'sink'
       ? []

@@ -40,3 +40,8 @@ export interface SmtpSourceSpec {
   readonly messages: number;
   readonly messageBytes: number;
 }
+
+/** Whether the load client times each transaction: idle connections send none, `smtp-source` reports none. */
+export function reportsLatency(spec: WorkloadSpec): boolean {
+  return spec.kind !== 'idle' && spec.kind !== 'smtp-source';
+}

@@ -40,9 +40,8 @@ export function categoryOf({ functionName, url }: CallFrame): string {
   if (url.startsWith('node:')) return nodeModule(url);
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
-  // a build of this project, wherever it was compiled to: dist/, dist/esm/, or another out dir
-  const local = /^.*\/dist\/(?:(?:cjs|esm)\/)?(lib|bench|sample)\/(?:([^/]+)\/)?(?:[^/]+\/)*[^/]+\.js$/.exec(url) ??
-    /^.*\/(lib|bench|sample)\/(?:([^/]+)\/)?(?:[^/]+\/)*[^/]+\.js$/.exec(url);
+  // a build of this project, wherever it was compiled to: the last lib/, bench/ or sample/ of the path
+  const local = /^.*\/(lib|bench|sample)\/(?:([^/]+)\/)?(?:[^/]+\/)*[^/]+\.js$/.exec(url);
   if (local) return local[1] === 'lib' && local[2] ? `lib/${local[2]}` : local[1]!;
   return 'other';
 }
