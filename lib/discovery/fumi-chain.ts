@@ -16,6 +16,7 @@ export type FumiChain = (ctx: SmtpContext) => MaybePromise<void>;
  * stays synchronous for as long as its handlers do.
  */
 export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
+  const last = handlers.length - 1;
   const dispatch = (ctx: SmtpContext, index: number): MaybePromise<void> => {
     const handler = handlers[index];
     if (!handler) return;
@@ -31,6 +32,8 @@ export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
       }
     };
     const result = handler.invoke(ctx, next);
+    // Nothing follows the last handler: its own outcome is the chain's (a native promise as it is).
+    if (index === last) return isPromiseLike(result) ? (Promise.resolve(result) as Promise<void>) : undefined;
     // One that does not declare `next` is followed by the rest once it has returned. (One
     // closure per handler: a chain runs for every command.)
     if (isPromiseLike(result)) {

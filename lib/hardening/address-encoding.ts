@@ -1,9 +1,6 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { REPLIES, type CannedReply } from '../fumi.messages.js';
-import { commandVerb, interceptCommands, type SmtpConnection } from '../smtp-server/index.js';
-
-/** Whether any byte is outside ASCII. */
-const hasNonAscii = (line: Buffer): boolean => line.some((byte) => byte > 0x7f);
+import { interceptCommands, type SmtpConnection } from '../smtp-server/index.js';
 
 /** The MAIL FROM parameters (after the address) include `SMTPUTF8` (RFC 6531 §3.4). */
 function asksForSmtpUtf8(line: Buffer): boolean {
@@ -19,16 +16,15 @@ function asksForSmtpUtf8(line: Buffer): boolean {
  */
 export function refuseMalformedAddresses(connection: SmtpConnection, refuse: (reply: CannedReply) => void): void {
   let smtpUtf8 = false;
-  interceptCommands(connection, ({ line, continuation }, run, drop) => {
-    if (continuation) return run();
-    const verb = commandVerb(line);
-    if (verb !== 'MAIL' && verb !== 'RCPT') return run();
+  interceptCommands(connection, (verb, line) => {
+    if (verb !== 'MAIL' && verb !== 'RCPT') return true;
     if (verb === 'MAIL') smtpUtf8 = asksForSmtpUtf8(line);
+    if (isAscii(line)) return true;
     let refusal: CannedReply | undefined;
     if (!isUtf8(line)) refusal = verb === 'MAIL' ? REPLIES.senderNotUtf8 : REPLIES.recipientNotUtf8;
-    else if (!smtpUtf8 && hasNonAscii(line)) refusal = REPLIES.smtpUtf8Required;
-    if (!refusal) return run();
+    else if (!smtpUtf8) refusal = REPLIES.smtpUtf8Required;
+    if (!refusal) return true;
     refuse(refusal);
-    drop();
+    return false;
   });
 }

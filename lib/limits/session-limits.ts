@@ -1,11 +1,5 @@
 import { REPLIES, type CannedReply, type SendReply } from '../fumi.messages.js';
-import {
-  commandVerb,
-  interceptCommands,
-  isAnswering,
-  observeReplies,
-  type SmtpConnection,
-} from '../smtp-server/index.js';
+import { interceptCommands, isAnswering, observeReplies, type SmtpConnection } from '../smtp-server/index.js';
 
 /** The caps `SessionLimits` enforces; `false` is no cap. */
 export interface SessionLimitValues {
@@ -66,9 +60,7 @@ export class SessionLimits {
     let messages = 0;
     let junk = 0;
     let greetings = 0;
-    interceptCommands(connection, ({ line, continuation }, run, drop) => {
-      if (continuation) return run();
-      const verb = commandVerb(line);
+    interceptCommands(connection, (verb) => {
       let refusal: CannedReply | undefined;
       if (verb === 'MAIL') {
         junk = 0;
@@ -76,10 +68,9 @@ export class SessionLimits {
       } else if (!MAIL_VERBS.has(verb) && (!GREETINGS.has(verb) || ++greetings > FREE_GREETINGS)) {
         if (++junk > maxJunk) refusal = REPLIES.tooManyJunkCommands;
       }
-      if (!refusal) return run();
+      if (!refusal) return true;
       this.close(connection, refusal);
-      // Closed now: resuming the parser lets it drop whatever was pipelined behind.
-      drop();
+      return false;
     });
   }
 

@@ -1,5 +1,5 @@
 import { REPLIES, type CannedReply, type SendReply } from '../fumi.messages.js';
-import { isAnswering, watchClientInput, type SmtpConnection } from '../smtp-server/index.js';
+import { isAnswering, watchClientInput, type ClientInputWatcher, type SmtpConnection } from '../smtp-server/index.js';
 
 /** The limits `SlowClientLimits` enforces; `false` is no limit. */
 export interface SlowClientLimitValues {
@@ -29,72 +29,108 @@ export class SlowClientLimits {
 
   /** Connection hook; what it returns clears its timers when the connection is gone. */
   readonly guard = (connection: SmtpConnection): (() => void) | undefined => {
-    const { commandLineTimeout, minDataRate, dataRateAllowance } = this.limits;
+    const { commandLineTimeout, minDataRate } = this.limits;
     if (commandLineTimeout === false && minDataRate === false) return undefined;
-    let lineDeadline: NodeJS.Timeout | undefined;
-    let rateCheck: NodeJS.Timeout | undefined;
-    let clientMs = 0;
-    let bytes = 0;
-    let waitingSince: number | undefined;
-    /** Time the event loop was held up (a handler's synchronous work, a starved process): the server's, not the client's. */
-    let stalledMs = 0;
-    let lastCheck = 0;
-    /** Postfix's rate deadline as a bucket: the client's time drains it, each byte adds 1/minDataRate s back, never above the allowance. */
-    let allowance = dataRateAllowance;
-    let countedMs = 0;
-    let countedBytes = 0;
-    const cut = (reply: CannedReply) => {
-      clearTimeout(lineDeadline);
-      clearInterval(rateCheck);
-      this.close(connection, reply);
-    };
-    const lineExpired = () => {
-      if (isAnswering(connection)) lineDeadline = setTimeout(lineExpired, CHECK_MS).unref();
-      else cut(REPLIES.commandLineTooSlow);
-    };
-    const checkRate = () => {
-      const now = performance.now();
-      // a check this late means the loop was held up: the client's bytes were waiting, unread, meanwhile
-      const late = now - lastCheck - CHECK_MS;
-      lastCheck = now;
-      if (late > CHECK_MS) stalledMs += late;
-      if (minDataRate === false || isAnswering(connection)) return;
-      const clientTime = clientMs + (waitingSince === undefined ? 0 : now - waitingSince) - stalledMs;
-      allowance = Math.min(dataRateAllowance, allowance - (clientTime - countedMs) + ((bytes - countedBytes) * 1000) / minDataRate);
-      countedMs = clientTime;
-      countedBytes = bytes;
-      if (allowance <= 0) cut(REPLIES.messageTooSlow);
-    };
-    watchClientInput(connection, {
-      partialLine: () => {
-        if (commandLineTimeout !== false && !lineDeadline) lineDeadline = setTimeout(lineExpired, commandLineTimeout).unref();
-      },
-      noPartialLine: () => {
-        clearTimeout(lineDeadline);
-        lineDeadline = undefined;
-      },
-      messageArrived: (ms) => {
-        clientMs += ms;
-        waitingSince = undefined;
-      },
-      messageTaken: (total) => {
-        bytes = total;
-        waitingSince = performance.now();
-        if (minDataRate !== false && !rateCheck) {
-          lastCheck = performance.now();
-          rateCheck = setInterval(checkRate, CHECK_MS).unref();
-        }
-      },
-      messageEnd: () => {
-        clearInterval(rateCheck);
-        rateCheck = waitingSince = undefined;
-        clientMs = bytes = stalledMs = countedMs = countedBytes = 0;
-        allowance = dataRateAllowance;
-      },
-    });
-    return () => {
-      clearTimeout(lineDeadline);
-      clearInterval(rateCheck);
-    };
+    const watch = new SlowClientWatch(connection, this.limits, this.close);
+    watchClientInput(connection, watch);
+    return () => watch.stop();
   };
+}
+
+/** One connection's clocks: its command line's deadline, its message's rate. */
+class SlowClientWatch implements ClientInputWatcher {
+  private lineDeadline: NodeJS.Timeout | undefined = undefined;
+  private rateCheck: NodeJS.Timeout | undefined = undefined;
+  private clientMs = 0;
+  private bytes = 0;
+  private waitingSince: number | undefined = undefined;
+  /** Time the event loop was held up (a handler's synchronous work, a starved process): the server's, not the client's. */
+  private stalledMs = 0;
+  private lastCheck = 0;
+  /** Postfix's rate deadline as a bucket: the client's time drains it, each byte adds 1/minDataRate s back, never above the allowance. */
+  private allowance: number;
+  private countedMs = 0;
+  private countedBytes = 0;
+
+  constructor(
+    private readonly connection: SmtpConnection,
+    private readonly limits: SlowClientLimitValues,
+    private readonly close: SendReply<SmtpConnection>,
+  ) {
+    this.allowance = limits.dataRateAllowance;
+  }
+
+  partialLine(): void {
+    const timeout = this.limits.commandLineTimeout;
+    if (timeout !== false && !this.lineDeadline) this.lineDeadline = setTimeout(lineExpired, timeout, this).unref();
+  }
+
+  noPartialLine(): void {
+    clearTimeout(this.lineDeadline);
+    this.lineDeadline = undefined;
+  }
+
+  messageArrived(ms: number): void {
+    this.clientMs += ms;
+    this.waitingSince = undefined;
+  }
+
+  messageTaken(total: number): void {
+    this.bytes = total;
+    this.waitingSince = performance.now();
+    if (this.limits.minDataRate !== false && !this.rateCheck) {
+      this.lastCheck = performance.now();
+      this.rateCheck = setInterval(checkRate, CHECK_MS, this).unref();
+    }
+  }
+
+  messageEnd(): void {
+    clearInterval(this.rateCheck);
+    this.rateCheck = this.waitingSince = undefined;
+    this.clientMs = this.bytes = this.stalledMs = this.countedMs = this.countedBytes = 0;
+    this.allowance = this.limits.dataRateAllowance;
+  }
+
+  stop(): void {
+    clearTimeout(this.lineDeadline);
+    clearInterval(this.rateCheck);
+  }
+
+  /** @internal the command line's deadline */
+  lineExpired(): void {
+    if (isAnswering(this.connection)) this.lineDeadline = setTimeout(lineExpired, CHECK_MS, this).unref();
+    else this.cut(REPLIES.commandLineTooSlow);
+  }
+
+  /** @internal every CHECK_MS while a message arrives */
+  checkRate(): void {
+    const { minDataRate, dataRateAllowance } = this.limits;
+    const now = performance.now();
+    // a check this late means the loop was held up: the client's bytes were waiting, unread, meanwhile
+    const late = now - this.lastCheck - CHECK_MS;
+    this.lastCheck = now;
+    if (late > CHECK_MS) this.stalledMs += late;
+    if (minDataRate === false || isAnswering(this.connection)) return;
+    const clientTime = this.clientMs + (this.waitingSince === undefined ? 0 : now - this.waitingSince) - this.stalledMs;
+    this.allowance = Math.min(
+      dataRateAllowance,
+      this.allowance - (clientTime - this.countedMs) + ((this.bytes - this.countedBytes) * 1000) / minDataRate,
+    );
+    this.countedMs = clientTime;
+    this.countedBytes = this.bytes;
+    if (this.allowance <= 0) this.cut(REPLIES.messageTooSlow);
+  }
+
+  private cut(reply: CannedReply): void {
+    this.stop();
+    this.close(this.connection, reply);
+  }
+}
+
+function lineExpired(watch: SlowClientWatch): void {
+  watch.lineExpired();
+}
+
+function checkRate(watch: SlowClientWatch): void {
+  watch.checkRate();
 }

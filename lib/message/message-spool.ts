@@ -1,7 +1,7 @@
-import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { messageGone, readTooLate, stalled } from './spool-errors.js';
 import { SpoolFile } from './spool-file.js';
+import { Waiters } from './waiters.js';
 import { collect, failedStream, openSpoolStream, type SpoolReader, type SpoolSource } from './spool-reader.js';
 
 export interface MessageSpoolOptions {
@@ -38,6 +38,7 @@ const RESUME_BELOW_BYTES = WRITE_BEHIND_BYTES / 2;
  * a writer held back could wait for a file that has nothing left to write.
  */
 const SPILL_BYTES = 256 * 1024;
+const DISPOSED = Promise.resolve();
 
 /**
  * One message, received once and readable many times: several `@OnData` handlers can each
@@ -56,7 +57,10 @@ const SPILL_BYTES = 256 * 1024;
  * back by readers that fall behind or start late. `dispose()` removes the file.
  */
 export class MessageSpool implements SpoolSource {
-  private readonly events = new EventEmitter();
+  /** Readers waiting for more of the message, or for its end. */
+  private readonly progress = new Waiters();
+  /** A writer held back, waiting to go on. */
+  private readonly drain = new Waiters();
   /** The bytes from `chunksStart` on; those before it are in the file. */
   private chunks: Buffer[] = [];
   private chunksStart = 0;
@@ -81,7 +85,6 @@ export class MessageSpool implements SpoolSource {
   private readonly spillBytes: number;
 
   constructor(private readonly options: MessageSpoolOptions) {
-    this.events.setMaxListeners(0);
     this.spillBytes = Math.min(SPILL_BYTES, RESUME_BELOW_BYTES / 2, options.threshold / 4);
   }
 
@@ -125,7 +128,7 @@ export class MessageSpool implements SpoolSource {
     this.length += kept.length;
     if (this.options.directory === false) this.letReadBytesGo();
     else this.moveOldToFile();
-    this.events.emit('progress');
+    this.progress.wake();
     if (this.backlog() <= WRITE_BEHIND_BYTES) return true;
     this.watchForStall();
     return false;
@@ -134,7 +137,7 @@ export class MessageSpool implements SpoolSource {
   /** Calls `listener` once the file, or the slowest reader, has caught up enough for `write()` to go on. */
   onDrain(listener: () => void): void {
     if (this.backlog() <= RESUME_BELOW_BYTES || this.file?.failure || this.disposed) return listener();
-    this.events.once('drain', listener);
+    this.drain.add(listener);
   }
 
   /** The message is complete. */
@@ -173,12 +176,12 @@ export class MessageSpool implements SpoolSource {
 
   /** @internal for its streams: more of the message has arrived, or it has ended. */
   onProgress(listener: () => void): void {
-    this.events.once('progress', listener);
+    this.progress.add(listener);
   }
 
   /** @internal */
   offProgress(listener: () => void): void {
-    this.events.off('progress', listener);
+    this.progress.remove(listener);
   }
 
   /** The whole message in memory. Waits for it to be complete. */
@@ -194,19 +197,29 @@ export class MessageSpool implements SpoolSource {
   }
 
   /** Removes the spool file once the source is finished. Safe to call more than once. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  dispose(): Promise<void> {
+    if (this.disposed) return DISPOSED;
     this.disposed = true;
     clearTimeout(this.stall);
     // A client held back for a reader that will read no more goes on: the rest is drained.
-    this.events.emit('drain');
-    await this.done;
+    this.drain.wake();
+    // The usual end: the message is in and never needed a file.
+    if (this.ended && !this.file) {
+      this.letMemoryGo();
+      return DISPOSED;
+    }
+    return this.done.then(() => {
+      this.letMemoryGo();
+      // what is still on its way to the file is of no use any more
+      return this.file?.remove();
+    });
+  }
+
+  private letMemoryGo(): void {
     this.chunks = [];
     this.chunksBytes = 0;
     this.chunksWriting = 0;
     this.bytesWriting = 0;
-    // what is still on its way to the file is of no use any more
-    await this.file?.remove();
   }
 
   private finish(error?: Error): void {
@@ -214,9 +227,9 @@ export class MessageSpool implements SpoolSource {
     clearTimeout(this.stall);
     this.ended = true;
     this.failure = error;
-    this.events.emit('progress');
+    this.progress.wake();
     // failed: what is left of the message is only drained, whoever was holding the client back
-    if (error) this.events.emit('drain');
+    if (error) this.drain.wake();
     this.settle();
   }
 
@@ -250,7 +263,7 @@ export class MessageSpool implements SpoolSource {
     // the readers read on: a slow one is not a stalled one
     clearTimeout(this.stall);
     this.stall = undefined;
-    if (this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
+    if (this.backlog() <= RESUME_BELOW_BYTES) this.drain.wake();
   }
 
   /**
@@ -281,7 +294,7 @@ export class MessageSpool implements SpoolSource {
       // Without its file the message can neither be read back nor kept out of memory: it fails
       // (its handlers get the error, the client a 451), and the rest of it is only drained.
       this.finish(error);
-      this.events.emit('drain');
+      this.drain.wake();
     });
   }
 
@@ -293,7 +306,7 @@ export class MessageSpool implements SpoolSource {
     this.bytesWriting -= oldest.length;
     this.chunksBytes -= oldest.length;
     this.chunksStart += oldest.length;
-    if (this.backlog() <= RESUME_BELOW_BYTES) this.events.emit('drain');
+    if (this.backlog() <= RESUME_BELOW_BYTES) this.drain.wake();
   }
 
   /** @internal Bytes from `position`, which memory no longer has, read back from the file. */

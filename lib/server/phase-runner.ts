@@ -20,10 +20,8 @@ import { RcptToContext } from '../context/rcpt-to.context.js';
 import { SecureContext } from '../context/secure.context.js';
 import type { SmtpContext } from '../context/smtp.context.js';
 import type { SmtpPhase } from '../context/smtp-phase.js';
-import type { FumiChain } from '../discovery/fumi-chain.js';
 import type { FumiChains } from '../discovery/fumi-handler.registry.js';
 import { SmtpException } from '../exceptions/smtp.exception.js';
-import { toSmtpReply } from '../execution/smtp-reply.mapper.js';
 import { MESSAGES, REPLIES } from '../fumi.messages.js';
 import type { LineEndingPolicy } from '../line-endings/line-ending.policy.js';
 import { MessageSpool } from '../message/message-spool.js';
@@ -31,8 +29,8 @@ import { kRuntime, toSmtpAddress, type FumiServerInfo, type FumiSession } from '
 import type { ResolvedServerOptions } from './resolved-server-options.js';
 import { sessionOf } from './session-carrier.js';
 import type { SessionEventReporter } from './session-event.reporter.js';
-import { letGo, startTimedChain } from './timed-chain.js';
-import { ClientDisconnectedException } from '../exceptions/client-disconnected.exception.js';
+import { ClosePhase, PhaseReply } from './phase-outcomes.js';
+import { letGo } from './timed-chain.js';
 
 type Callback = (error?: SMTPServerError | null) => void;
 
@@ -166,57 +164,24 @@ export class PhaseRunner {
   }
 
   private onClose(raw: SMTPServerSession): void {
-    const { chains, events, logger } = this.deps;
+    const { chains, events, options, logger } = this.deps;
     const chain = chains.close;
     const ctx = new CloseContext(this.session(raw));
     if (events.observed) events.report(ctx, performance.now());
-    if (chain) {
-      const failed = (error: unknown) => logger.error(MESSAGES.closeHandlerFailed(raw.id, error));
-      this.start('close', ctx, chain, () => undefined, failed);
-    }
+    if (chain) new ClosePhase('close', ctx, options.handlerTimeout.close, logger).start(chain);
     // smtp-server calls this once per connection: the open connection's own hold goes.
     letGo(ctx.session[kRuntime]);
   }
 
-  /**
-   * Runs a phase's chain and answers smtp-server exactly once: success, the chain's refusal, or
-   * 451 when it fails unexpectedly or outlives the handler timeout.
-   */
+  /** Runs a phase's chain; its end becomes `cb`'s one call (see `PhaseReply`). */
   private run(phase: SmtpPhase, ctx: SmtpContext, cb: Callback, timerStart?: Promise<void>): void {
-    const { chains, events, logger, toError } = this.deps;
+    const { chains, events } = this.deps;
     const chain = chains[phase];
     const started = events.observed ? performance.now() : 0;
     if (!chain) {
       if (started) events.report(ctx, started);
       return cb();
     }
-    const runtime = ctx.session[kRuntime];
-    const succeed = () => {
-      runtime.busy = false;
-      if (started) events.report(ctx, started);
-      cb();
-    };
-    const fail = (error: unknown) => {
-      runtime.busy = false;
-      const { exception, unexpected } = toSmtpReply(error);
-      if (error instanceof ClientDisconnectedException) logger.warn(MESSAGES.clientLeftMidData(ctx.session.id, ctx.session.remoteAddress));
-      else if (unexpected) logger.warn(MESSAGES.handlerFailed(phase, ctx.session.id, error));
-      if (started) events.report(ctx, started, exception);
-      cb(toError(exception));
-    };
-    runtime.busy = true;
-    this.start(phase, ctx, chain, succeed, fail, timerStart);
-  }
-
-  private start(
-    phase: SmtpPhase,
-    ctx: SmtpContext,
-    chain: FumiChain,
-    done: () => void,
-    failed: (error: unknown) => void,
-    timerStart?: Promise<void>,
-  ): void {
-    const timeout = this.deps.options.handlerTimeout[phase];
-    startTimedChain({ phase, ctx, chain, timeout, logger: this.deps.logger }, done, failed, timerStart);
+    new PhaseReply(phase, ctx, this.deps, cb, started).start(chain, timerStart);
   }
 }

@@ -7,71 +7,74 @@ import { isPromiseLike, type MaybePromise } from '../execution/maybe-async.js';
 import { MESSAGES, REPLIES } from '../fumi.messages.js';
 import { kRuntime, type SessionRuntime } from './fumi-session.js';
 
-/** A chain to run, and how long it may take once its timer starts. */
-export interface TimedChain {
-  readonly phase: SmtpPhase;
-  readonly ctx: SmtpContext;
-  readonly chain: FumiChain;
-  readonly timeout: number;
-  readonly logger: Logger;
+/**
+ * One run of a phase's chain, which reports its end once: `done()` at once when its handlers
+ * returned at once (answered in the same tick, as smtp-server's own callbacks), `done()` or
+ * `failed(error)` when its promise settles, or `failed()` with a 451 4.4.2 refusal once it has
+ * run longer than `timeout`. One object per run, with a timer only when the chain is
+ * asynchronous: this is the hot path of every command.
+ */
+export abstract class TimedChain {
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    readonly phase: SmtpPhase,
+    readonly ctx: SmtpContext,
+    private readonly timeout: number,
+    protected readonly logger: Logger,
+  ) {}
+
+  protected abstract done(): void;
+  protected abstract failed(error: unknown): void;
+
+  /** Runs `chain`; its timer starts at once, or when `timerStart` resolves. */
+  start(chain: FumiChain, timerStart?: Promise<void>): void {
+    const runtime = this.ctx.session[kRuntime];
+    runtime.holds++;
+    let outcome: MaybePromise<void>;
+    try {
+      outcome = chain(this.ctx);
+    } catch (error) {
+      letGo(runtime);
+      return this.failed(error);
+    }
+    if (!isPromiseLike(outcome)) {
+      letGo(runtime);
+      return this.done();
+    }
+    if (timerStart) void timerStart.then(() => this.startTimer());
+    else this.startTimer();
+    // A chain that settles after the timeout is ignored, its rejection included.
+    outcome.then(
+      () => this.settle(runtime) && this.done(),
+      (error: unknown) => this.settle(runtime) && this.failed(error),
+    );
+  }
+
+  private startTimer(): void {
+    if (!this.settled) this.timer = setTimeout(timedOut, this.timeout, this).unref();
+  }
+
+  /** @internal the timer's end */
+  timedOut(): void {
+    this.settled = true;
+    this.logger.warn(MESSAGES.handlerTimedOut(this.phase, this.ctx.session.id, this.timeout));
+    this.failed(SmtpException.of(REPLIES.handlerTimeout));
+  }
+
+  /** The chain's promise settled: whether its end is still to be reported. */
+  private settle(runtime: SessionRuntime): boolean {
+    letGo(runtime);
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    return true;
+  }
 }
 
-/**
- * Runs a phase's chain and reports its end once: `done()` at once when its handlers returned
- * at once (answered in the same tick, as smtp-server's own callbacks), `done()` or
- * `failed(error)` when its promise settles, or `failed()` with a 451 4.4.2 refusal once it has
- * run longer than allowed. One timer per asynchronous chain and no promise of its own, as the
- * hot path of every command. The timer starts at once, or when `timerStart` resolves.
- */
-export function startTimedChain(
-  { phase, ctx, chain, timeout, logger }: TimedChain,
-  done: () => void,
-  failed: (error: unknown) => void,
-  timerStart?: Promise<void>,
-): void {
-  const runtime = ctx.session[kRuntime];
-  runtime.holds++;
-  let outcome: MaybePromise<void>;
-  try {
-    outcome = chain(ctx);
-  } catch (error) {
-    letGo(runtime);
-    return failed(error);
-  }
-  if (!isPromiseLike(outcome)) {
-    letGo(runtime);
-    return done();
-  }
-  let settled = false;
-  let timer: NodeJS.Timeout | undefined;
-  const startTimer = () => {
-    if (settled) return;
-    timer = setTimeout(() => {
-      settled = true;
-      logger.warn(MESSAGES.handlerTimedOut(phase, ctx.session.id, timeout));
-      failed(SmtpException.of(REPLIES.handlerTimeout));
-    }, timeout);
-    timer.unref();
-  };
-  if (timerStart) void timerStart.then(startTimer);
-  else startTimer();
-  // A chain that settles after the timeout is ignored, its rejection included.
-  outcome.then(
-    () => {
-      letGo(runtime);
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      done();
-    },
-    (error: unknown) => {
-      letGo(runtime);
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      failed(error);
-    },
-  );
+function timedOut(chain: TimedChain): void {
+  chain.timedOut();
 }
 
 /**

@@ -26,35 +26,55 @@ export interface ClientInputWatcher {
  */
 export function watchClientInput(connection: SmtpConnection, watcher: ClientInputWatcher): void {
   onEachParser(connection, (parser: SmtpParser): void => {
-    const write = parser._write;
-    /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
-    let depth = 0;
-    /** The message being received, if any: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
-    let message: SmtpParser['_dataStream'] = null;
-    /** When the server last asked for more of the message. */
-    let askedAt = 0;
-    parser._write = function (this: SmtpParser, chunk, encoding, next) {
-      const outer = depth++ === 0;
-      if (outer && message && this._dataMode) watcher.messageArrived(performance.now() - askedAt);
-      write.call(this, chunk, encoding, (error?: Error | null) => {
-        depth--;
-        if (outer && !this.isClosed) {
-          if (this._dataMode) {
-            if (message && this._dataStream !== message) watcher.messageEnd();
-            message = this._dataStream;
-            askedAt = performance.now();
-            watcher.messageTaken(this.dataBytes);
-          } else {
-            if (message) {
-              message = null;
-              watcher.messageEnd();
-            }
-            if (this._remainder.length > 0) watcher.partialLine();
-            else watcher.noPartialLine();
-          }
-        }
-        next(error);
-      });
-    };
+    (parser as WatchedParser)[kInput] = new ParserInput(parser._write, watcher);
+    parser._write = watchedWrite;
+  });
+}
+
+const kInput = Symbol('fumi.input');
+type WatchedParser = SmtpParser & { [kInput]?: ParserInput };
+type Write = SmtpParser['_write'];
+
+/** One parser's watch: its own `_write()` and where the client's input has got. */
+class ParserInput {
+  /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
+  depth = 0;
+  /** The message being received, if any: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
+  message: SmtpParser['_dataStream'] = null;
+  /** When the server last asked for more of the message. */
+  askedAt = 0;
+
+  constructor(
+    readonly write: Write,
+    readonly watcher: ClientInputWatcher,
+  ) {}
+
+  /** The parser has dealt with a chunk and asks for the next one. */
+  taken(parser: SmtpParser): void {
+    const watcher = this.watcher;
+    if (parser._dataMode) {
+      if (this.message && parser._dataStream !== this.message) watcher.messageEnd();
+      this.message = parser._dataStream;
+      this.askedAt = performance.now();
+      watcher.messageTaken(parser.dataBytes);
+      return;
+    }
+    if (this.message) {
+      this.message = null;
+      watcher.messageEnd();
+    }
+    if (parser._remainder.length > 0) watcher.partialLine();
+    else watcher.noPartialLine();
+  }
+}
+
+function watchedWrite(this: WatchedParser, chunk: Buffer, encoding: Parameters<Write>[1], next: Parameters<Write>[2]): void {
+  const input = this[kInput]!;
+  const outer = input.depth++ === 0;
+  if (outer && input.message && this._dataMode) input.watcher.messageArrived(performance.now() - input.askedAt);
+  input.write.call(this, chunk, encoding, (error?: Error | null) => {
+    input.depth--;
+    if (outer && !this.isClosed) input.taken(this);
+    next(error);
   });
 }

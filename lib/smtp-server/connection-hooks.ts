@@ -7,6 +7,10 @@ import type { SmtpConnection } from './smtp-connection.js';
  */
 export type ConnectionHook = (connection: SmtpConnection) => void | (() => void);
 
+/** What a connection's hooks left to run once it is gone, kept on the connection itself (no WeakMap entry per connection). */
+const kCleanups = Symbol('fumi.cleanups');
+type HookedConnection = SmtpConnection & { [kCleanups]?: (() => void)[] | undefined };
+
 /**
  * Runs `hooks` on every connection as smtp-server creates it, before its greeting: smtp-server
  * adds each new connection to its public `connections` set first thing, and offers no other
@@ -17,25 +21,24 @@ export type ConnectionHook = (connection: SmtpConnection) => void | (() => void)
  * Upstream hook that would replace it: a server event carrying the connection before its greeting.
  */
 export function onEachConnection(smtp: SMTPServer, ...hooks: ConnectionHook[]): void {
-  const disposers = new WeakMap<SmtpConnection, (() => void)[]>();
   class HookedSet extends Set<SmtpConnection> {
     override add(connection: SmtpConnection): this {
       if (!this.has(connection)) {
-        const cleanups: (() => void)[] = [];
+        let cleanups: (() => void)[] | undefined;
         for (const hook of hooks) {
           const cleanup = hook(connection);
-          if (cleanup) cleanups.push(cleanup);
+          if (cleanup) (cleanups ??= []).push(cleanup);
         }
-        if (cleanups.length) disposers.set(connection, cleanups);
+        if (cleanups) (connection as HookedConnection)[kCleanups] = cleanups;
       }
       return super.add(connection);
     }
 
     override delete(connection: SmtpConnection): boolean {
       const removed = super.delete(connection);
-      const cleanups = disposers.get(connection);
+      const cleanups = (connection as HookedConnection)[kCleanups];
       if (removed && cleanups) {
-        disposers.delete(connection);
+        (connection as HookedConnection)[kCleanups] = undefined;
         for (const cleanup of cleanups) cleanup();
       }
       return removed;

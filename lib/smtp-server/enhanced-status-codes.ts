@@ -1,7 +1,5 @@
+import { tapOf } from './connection-tap.js';
 import type { SmtpConnection } from './smtp-connection.js';
-
-/** A reply text that starts with its own RFC 3463 code, e.g. `5.7.1 Relay access denied`. */
-const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 /**
  * smtp-server picks the enhanced status code of an application's reply from the reply code alone
@@ -14,9 +12,5 @@ const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
  * reply text already starts with.
  */
 export function keepOwnEnhancedCodes(connection: SmtpConnection): void {
-  const send = connection.send;
-  connection.send = function (this: SmtpConnection, code, data, context) {
-    const own = typeof data === 'string' && OWN_ENHANCED_CODE.test(data);
-    send.call(this, code, data, own ? false : context);
-  };
+  tapOf(connection).tapReplies().ownEnhancedCodes = true;
 }

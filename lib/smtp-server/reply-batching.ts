@@ -1,11 +1,5 @@
-import type { Duplex } from 'node:stream';
+import { tapOf } from './connection-tap.js';
 import type { SmtpConnection } from './smtp-connection.js';
-
-/** smtp-server's connection, with the socket its `send()` writes to (not in its typings). */
-type ConnectionSocket = SmtpConnection & { _socket?: Duplex };
-
-/** The greeting, and STARTTLS's go-ahead, after which smtp-server hands the socket to TLS. */
-const WRITE_AT_ONCE = 220;
 
 /**
  * Sends the replies a connection gives in one turn of the event loop as one unit, as RFC 2920
@@ -21,25 +15,5 @@ const WRITE_AT_ONCE = 220;
  * Upstream hook that would replace it: smtp-server writing the replies to one input chunk at once.
  */
 export function batchReplies(connection: SmtpConnection): void {
-  const send = connection.send;
-  let corked: Duplex | undefined;
-  const flush = (): void => {
-    const socket = corked;
-    corked = undefined;
-    if (socket && socket.writableCorked > 0) socket.uncork();
-  };
-  connection.send = function (this: ConnectionSocket, code, data, context) {
-    const socket = this._socket;
-    if (code === WRITE_AT_ONCE || !socket) {
-      flush();
-      return send.call(this, code, data, context);
-    }
-    if (corked !== socket) {
-      flush();
-      socket.cork();
-      corked = socket;
-      setImmediate(flush);
-    }
-    send.call(this, code, data, context);
-  };
+  tapOf(connection).tapReplies().batching = true;
 }
