@@ -17,6 +17,8 @@ import { kRuntime, type SessionRuntime } from './fumi-session.js';
 export abstract class TimedChain {
   private settled = false;
   private timer: NodeJS.Timeout | undefined = undefined;
+  /** When the timer was asked for; it is set at the turn's end, for what is left of `timeout`. */
+  private timerFrom = 0;
 
   constructor(
     readonly phase: SmtpPhase,
@@ -53,7 +55,14 @@ export abstract class TimedChain {
   }
 
   private startTimer(): void {
-    if (!this.settled) this.timer = setTimeout(timedOut, this.timeout, this).unref();
+    if (this.settled) return;
+    this.timerFrom = performance.now();
+    armAtTurnEnd(this);
+  }
+
+  /** @internal at the end of the turn the chain went asynchronous in: a timer, if it still runs */
+  arm(now: number): void {
+    if (!this.settled) this.timer = setTimeout(timedOut, Math.max(1, this.timeout - (now - this.timerFrom)), this).unref();
   }
 
   /** @internal the timer's end */
@@ -71,6 +80,25 @@ export abstract class TimedChain {
     clearTimeout(this.timer);
     return true;
   }
+}
+
+/**
+ * Chains gone asynchronous in this turn of the event loop. Most settle within the turn (a
+ * synchronous handler behind Nest's promises), so their timers are set at its end, by one
+ * `setImmediate`, for those still running: no timer to set and clear for every command.
+ */
+let toArm: TimedChain[] = [];
+
+function armAtTurnEnd(chain: TimedChain): void {
+  toArm.push(chain);
+  if (toArm.length === 1) setImmediate(armAll);
+}
+
+function armAll(): void {
+  const chains = toArm;
+  toArm = [];
+  const now = performance.now();
+  for (const chain of chains) chain.arm(now);
 }
 
 function timedOut(chain: TimedChain): void {

@@ -17,6 +17,7 @@ type OnCommand = SmtpConnection['_onCommand'];
 
 /** A reply text that starts with its own RFC 3463 code, e.g. `5.7.1 Relay access denied`. */
 const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
+const DOT = 0x2e;
 /** The greeting, and STARTTLS's go-ahead, after which smtp-server hands the socket to TLS. */
 const WRITE_AT_ONCE = 220;
 
@@ -79,7 +80,7 @@ export function tapOf(connection: SmtpConnection): ConnectionTap {
 
 function tappedSend(this: TappedConnection, code: number, data?: string | string[] | null, context?: string | false): void {
   const tap = this[kTap]!;
-  if (tap.ownEnhancedCodes && typeof data === 'string' && OWN_ENHANCED_CODE.test(data)) context = false;
+  if (tap.ownEnhancedCodes && typeof data === 'string' && data.charCodeAt(1) === DOT && OWN_ENHANCED_CODE.test(data)) context = false;
   if (tap.batching) holdForTurn(tap, this._socket, code);
   tap.sendNow(code, data, context);
   const observers = tap.observers;
