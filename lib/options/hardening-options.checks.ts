@@ -1,6 +1,6 @@
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
 import type { FumiModuleOptions } from './fumi-module-options.interface.js';
-import { isInteger, show } from './value-checks.js';
+import { isInteger, MAX_TIMER_MS, show } from './value-checks.js';
 
 /** The module's own defences against hostile clients (see `FumiHardeningOptions`). */
 export const HARDENING_OPTION_KEYS = [
@@ -32,18 +32,18 @@ export function checkHardeningOptions(options: FumiModuleOptions, server: string
   if (bareLineFeeds !== undefined && !BARE_LINE_FEED_POLICIES.includes(bareLineFeeds as string)) {
     throw new FumiOptionsError('bareLineFeeds', `must be one of ${BARE_LINE_FEED_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${show(bareLineFeeds)}`, server);
   }
-  if (maxSessionDuration !== undefined && maxSessionDuration !== false && !isInteger(maxSessionDuration, MIN_SESSION_DURATION)) {
+  if (maxSessionDuration !== undefined && maxSessionDuration !== false && !isInteger(maxSessionDuration, MIN_SESSION_DURATION, MAX_TIMER_MS)) {
     throw new FumiOptionsError(
       'maxSessionDuration',
-      `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(maxSessionDuration)}`,
+      `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION} to ${MAX_TIMER_MS}, got ${show(maxSessionDuration)}`,
       server,
     );
   }
   const { commandLineTimeout } = values;
-  if (commandLineTimeout !== undefined && commandLineTimeout !== false && !isInteger(commandLineTimeout, MIN_SESSION_DURATION)) {
+  if (commandLineTimeout !== undefined && commandLineTimeout !== false && !isInteger(commandLineTimeout, MIN_SESSION_DURATION, MAX_TIMER_MS)) {
     throw new FumiOptionsError(
       'commandLineTimeout',
-      `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION}, got ${show(commandLineTimeout)}`,
+      `must be false (no limit) or a whole number of milliseconds from ${MIN_SESSION_DURATION} to ${MAX_TIMER_MS}, got ${show(commandLineTimeout)}`,
       server,
     );
   }

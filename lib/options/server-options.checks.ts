@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { SMTP_PHASES } from '../context/smtp-phase.js';
 import { FumiOptionsError } from '../errors/fumi-options.error.js';
+import { MAX_TIMER_MS } from './value-checks.js';
 import type { FumiModuleOptions } from './fumi-module-options.interface.js';
 
 /** The module's own server options (smtp-server's pass through, see `SMTP_SERVER_OPTION_KEYS`). */
@@ -40,13 +41,13 @@ const stringList: Check = (value) =>
     : `must be an array of strings, got ${JSON.stringify(value)}`;
 
 const timeout: Check = (value) => {
-  if (typeof value === 'number') return integer(1)(value);
+  if (typeof value === 'number') return integer(1, MAX_TIMER_MS)(value);
   if (typeof value !== 'object' || value === null) return `must be milliseconds or { [phase]: ms }, got ${String(value)}`;
   for (const [phase, ms] of Object.entries(value)) {
     if (!(SMTP_PHASES as readonly string[]).includes(phase)) {
       return `has unknown phase "${phase}" (phases: ${SMTP_PHASES.join(', ')})`;
     }
-    const problem = integer(1)(ms);
+    const problem = integer(1, MAX_TIMER_MS)(ms);
     if (problem) return `.${phase} ${problem}`;
   }
   return undefined;
@@ -75,8 +76,8 @@ const CHECKS: Partial<Record<keyof FumiModuleOptions, Check>> = {
   maxClients: integer(1),
   maxRecipients: integer(1),
   maxCommandLength: integer(512),
-  socketTimeout: integer(1),
-  closeTimeout: integer(0),
+  socketTimeout: integer(1, MAX_TIMER_MS),
+  closeTimeout: integer(0, MAX_TIMER_MS),
   handlerTimeout: timeout,
   spoolThreshold: integer(0),
   spoolDirectory: (value) => {

@@ -6,8 +6,11 @@ const COUNTER_STORE_METHODS = ['increment', 'get', 'reset'] as const;
 export const show = (value: unknown): string =>
   typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
 
-export const isInteger = (value: unknown, min: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min;
+export const isInteger = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/** The longest delay Node.js timers take: past it they fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const isCounterStore = (value: unknown): value is CounterStore =>
   typeof value === 'object' &&
