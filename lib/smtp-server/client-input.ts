@@ -26,7 +26,7 @@ export interface ClientInputWatcher {
  */
 export function watchClientInput(connection: SmtpConnection, watcher: ClientInputWatcher): void {
   onEachParser(connection, (parser: SmtpParser): void => {
-    (parser as WatchedParser)[kInput] = new ParserInput(parser._write, watcher);
+    (parser as WatchedParser)[kInput] = new ParserInput(parser._write, watcher, parser);
     parser._write = watchedWrite;
   });
 }
@@ -34,23 +34,44 @@ export function watchClientInput(connection: SmtpConnection, watcher: ClientInpu
 const kInput = Symbol('fumi.input');
 type WatchedParser = SmtpParser & { [kInput]?: ParserInput };
 type Write = SmtpParser['_write'];
+type WriteCallback = Parameters<Write>[2];
 
 /** One parser's watch: its own `_write()` and where the client's input has got. */
 class ParserInput {
   /** The parser hands the rest of a chunk back to `_write()` when DATA starts: only the outer call reports. */
-  depth = 0;
+  writing = false;
+  /** The outer call's callback, called once the parser has dealt with its chunk. */
+  private next: WriteCallback | undefined = undefined;
   /** The message being received, if any: a pipelined chunk can end one and start the next (`_dataStream` is new each time). */
-  message: SmtpParser['_dataStream'] = null;
+  private message: SmtpParser['_dataStream'] = null;
   /** When the server last asked for more of the message. */
-  askedAt = 0;
+  private askedAt = 0;
+  /** The parser is done with the outer call's chunk (one function per parser, not one per chunk). */
+  readonly written: WriteCallback;
 
   constructor(
     readonly write: Write,
-    readonly watcher: ClientInputWatcher,
-  ) {}
+    private readonly watcher: ClientInputWatcher,
+    parser: SmtpParser,
+  ) {
+    this.written = (error?: Error | null) => {
+      const next = this.next!;
+      this.next = undefined;
+      this.writing = false;
+      if (!parser.isClosed) this.taken(parser);
+      next(error);
+    };
+  }
+
+  /** An outer call begins. */
+  begin(parser: SmtpParser, next: WriteCallback): void {
+    this.writing = true;
+    this.next = next;
+    if (this.message && parser._dataMode) this.watcher.messageArrived(performance.now() - this.askedAt);
+  }
 
   /** The parser has dealt with a chunk and asks for the next one. */
-  taken(parser: SmtpParser): void {
+  private taken(parser: SmtpParser): void {
     const watcher = this.watcher;
     if (parser._dataMode) {
       if (this.message && parser._dataStream !== this.message) watcher.messageEnd();
@@ -68,13 +89,9 @@ class ParserInput {
   }
 }
 
-function watchedWrite(this: WatchedParser, chunk: Buffer, encoding: Parameters<Write>[1], next: Parameters<Write>[2]): void {
+function watchedWrite(this: WatchedParser, chunk: Buffer, encoding: Parameters<Write>[1], next: WriteCallback): void {
   const input = this[kInput]!;
-  const outer = input.depth++ === 0;
-  if (outer && input.message && this._dataMode) input.watcher.messageArrived(performance.now() - input.askedAt);
-  input.write.call(this, chunk, encoding, (error?: Error | null) => {
-    input.depth--;
-    if (outer && !this.isClosed) input.taken(this);
-    next(error);
-  });
+  if (input.writing) return input.write.call(this, chunk, encoding, next);
+  input.begin(this, next);
+  input.write.call(this, chunk, encoding, input.written);
 }
