@@ -32,8 +32,12 @@ export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
       }
     };
     const result = handler.invoke(ctx, next);
-    // Nothing follows the last handler: its own outcome is the chain's (a native promise as it is).
-    if (index === last) return isPromiseLike(result) ? (Promise.resolve(result) as Promise<void>) : undefined;
+    // A phase's only handler: its own outcome is the chain's, which nobody but the phase runner
+    // awaits (no `next()` resolves to it), so no further promise is needed.
+    if (last === 0) {
+      if (!handler.declaresNext) called = true;
+      return isPromiseLike(result) ? (Promise.resolve(result) as Promise<void>) : undefined;
+    }
     // One that does not declare `next` is followed by the rest once it has returned. (One
     // closure per handler: a chain runs for every command.)
     if (isPromiseLike(result)) {

@@ -16,11 +16,19 @@ export class Waiters {
     if (index !== -1) listeners!.splice(index, 1);
   }
 
-  /** Calls every listener waiting now; those they add wait for the next time. */
+  /**
+   * Calls every listener waiting now; those they add wait for the next time. As with `emit()`,
+   * a listener that throws stops the call, and the ones after it keep waiting.
+   */
   wake(): void {
     const listeners = this.listeners;
     if (!listeners) return;
     this.listeners = undefined;
-    for (const listener of listeners) listener();
+    let called = 0;
+    try {
+      while (called < listeners.length) listeners[called++]!();
+    } finally {
+      if (called < listeners.length) this.listeners = [...listeners.slice(called), ...(this.listeners ?? [])];
+    }
   }
 }

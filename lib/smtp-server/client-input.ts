@@ -26,9 +26,37 @@ export interface ClientInputWatcher {
  */
 export function watchClientInput(connection: SmtpConnection, watcher: ClientInputWatcher): void {
   onEachParser(connection, (parser: SmtpParser): void => {
+    const watched = (parser as WatchedParser)[kInput];
+    if (watched) return watched.alsoTell(watcher);
     (parser as WatchedParser)[kInput] = new ParserInput(parser._write, watcher, parser);
     parser._write = watchedWrite;
   });
+}
+
+/** Both watchers, told in the order they were added. */
+function bothOf(first: ClientInputWatcher, second: ClientInputWatcher): ClientInputWatcher {
+  return {
+    partialLine() {
+      first.partialLine();
+      second.partialLine();
+    },
+    noPartialLine() {
+      first.noPartialLine();
+      second.noPartialLine();
+    },
+    messageArrived(ms) {
+      first.messageArrived(ms);
+      second.messageArrived(ms);
+    },
+    messageTaken(total) {
+      first.messageTaken(total);
+      second.messageTaken(total);
+    },
+    messageEnd() {
+      first.messageEnd();
+      second.messageEnd();
+    },
+  };
 }
 
 const kInput = Symbol('fumi.input');
@@ -51,7 +79,7 @@ class ParserInput {
 
   constructor(
     readonly write: Write,
-    private readonly watcher: ClientInputWatcher,
+    private watcher: ClientInputWatcher,
     parser: SmtpParser,
   ) {
     this.written = (error?: Error | null) => {
@@ -61,6 +89,11 @@ class ParserInput {
       if (!parser.isClosed) this.taken(parser);
       next(error);
     };
+  }
+
+  /** A second watch on the same parser. */
+  alsoTell(watcher: ClientInputWatcher): void {
+    this.watcher = bothOf(this.watcher, watcher);
   }
 
   /** An outer call begins. */
