@@ -16,7 +16,7 @@ export type FumiChain = (ctx: SmtpContext) => MaybePromise<void>;
  * stays synchronous for as long as its handlers do.
  */
 export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
-  const last = handlers.length - 1;
+  const single = handlers.length === 1;
   const dispatch = (ctx: SmtpContext, index: number): MaybePromise<void> => {
     const handler = handlers[index];
     if (!handler) return;
@@ -34,7 +34,7 @@ export function composeChain(handlers: readonly FumiHandler[]): FumiChain {
     const result = handler.invoke(ctx, next);
     // A phase's only handler: its own outcome is the chain's, which nobody but the phase runner
     // awaits (no `next()` resolves to it), so no further promise is needed.
-    if (last === 0) {
+    if (single) {
       if (!handler.declaresNext) called = true;
       return isPromiseLike(result) ? (Promise.resolve(result) as Promise<void>) : undefined;
     }

@@ -1,17 +1,14 @@
+import { isInteger, MAX_TIMER_MS } from '../options/value-checks.js';
 import { FumiRspamdOptionsError } from './fumi-rspamd-options.error.js';
 import type { FumiRspamdModuleExtras, FumiRspamdModuleOptions } from './fumi-rspamd-options.interface.js';
 
 const KEYS = ['url', 'timeout', 'onFailure', 'circuitBreaker', 'maxSize'] as const;
 const BREAKER_KEYS = ['failures', 'resetAfter'] as const;
-/** setTimeout's largest delay. */
-const MAX_DELAY = 2 ** 31 - 1;
 
 const show = (value: unknown) => JSON.stringify(value) ?? String(value);
 const fail = (option: string, problem: string): never => {
   throw new FumiRspamdOptionsError(option, problem);
 };
-const isWholeNumber = (value: unknown, max = Number.MAX_SAFE_INTEGER): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max;
 
 /** Refuses, at bootstrap, options that would make every scan fail later, message after message. */
 export function validateFumiRspamdOptions(options: FumiRspamdModuleOptions): void {
@@ -20,21 +17,21 @@ export function validateFumiRspamdOptions(options: FumiRspamdModuleOptions): voi
   if (unknown !== undefined) fail(unknown, `is not a known option (known: ${KEYS.join(', ')})`);
   validateUrl(options.url);
   const { timeout, onFailure, circuitBreaker, maxSize } = options;
-  if (timeout !== undefined && !isWholeNumber(timeout, MAX_DELAY)) fail('timeout', `must be a whole number of milliseconds from 1, got ${show(timeout)}`);
+  if (timeout !== undefined && !isInteger(timeout, 1, MAX_TIMER_MS)) fail('timeout', `must be a whole number of milliseconds from 1, got ${show(timeout)}`);
   if (onFailure !== undefined && onFailure !== 'tempfail' && onFailure !== 'accept') {
     fail('onFailure', `must be 'tempfail' or 'accept', got ${show(onFailure)}`);
   }
-  if (maxSize !== undefined && !isWholeNumber(maxSize)) fail('maxSize', `must be a whole number of bytes from 1, got ${show(maxSize)}`);
+  if (maxSize !== undefined && !isInteger(maxSize, 1)) fail('maxSize', `must be a whole number of bytes from 1, got ${show(maxSize)}`);
   if (circuitBreaker === undefined || circuitBreaker === false) return;
   if (typeof circuitBreaker !== 'object' || circuitBreaker === null) {
     fail('circuitBreaker', `must be { failures?, resetAfter? } or false, got ${show(circuitBreaker)}`);
   }
   const unknownBreakerKey = Object.keys(circuitBreaker).find((key) => !(BREAKER_KEYS as readonly string[]).includes(key));
   if (unknownBreakerKey !== undefined) fail(`circuitBreaker.${unknownBreakerKey}`, `is not a known option (known: ${BREAKER_KEYS.join(', ')})`);
-  if (circuitBreaker.failures !== undefined && !isWholeNumber(circuitBreaker.failures)) {
+  if (circuitBreaker.failures !== undefined && !isInteger(circuitBreaker.failures, 1)) {
     fail('circuitBreaker.failures', `must be a whole number from 1, got ${show(circuitBreaker.failures)}`);
   }
-  if (circuitBreaker.resetAfter !== undefined && !isWholeNumber(circuitBreaker.resetAfter, MAX_DELAY)) {
+  if (circuitBreaker.resetAfter !== undefined && !isInteger(circuitBreaker.resetAfter, 1, MAX_TIMER_MS)) {
     fail('circuitBreaker.resetAfter', `must be a whole number of milliseconds from 1, got ${show(circuitBreaker.resetAfter)}`);
   }
 }

@@ -127,7 +127,7 @@ function flushTurn(tap: ConnectionTap): void {
 }
 
 /** The command's verb, upper-cased (`''` for an empty line). */
-export function commandVerb(line: Buffer): string {
+function commandVerb(line: Buffer): string {
   const space = line.indexOf(0x20);
   return line.toString('latin1', 0, space === -1 ? Math.min(line.length, 16) : Math.min(space, 16)).toUpperCase();
 }

@@ -5,7 +5,6 @@ export { gateAuth, type AuthGate } from './auth-gate.js';
 export { refuseBareLineFeedCommands } from './bare-line-feed-commands.js';
 export { watchClientInput, type ClientInputWatcher } from './client-input.js';
 export { interceptCommands, type CommandInterceptor } from './command-interceptor.js';
-export { commandVerb } from './connection-tap.js';
 export { onEachConnection, type ConnectionHook } from './connection-hooks.js';
 export { shapeEhloReply, type EhloShaper } from './ehlo-reply.js';
 export { checkEngineVersion, engineVersion, engineVersionWarning, VERIFIED_ENGINE_VERSIONS } from './engine-version.js';

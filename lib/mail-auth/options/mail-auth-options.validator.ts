@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isInteger, MAX_TIMER_MS } from '../../options/value-checks.js';
 import { IpRangeList } from '../../plugins/ip-range-list.js';
 import { FumiMailAuthOptionsError } from '../fumi-mail-auth-options.error.js';
 import type { FumiMailAuthModuleOptions } from './mail-auth-options.interface.js';
@@ -18,11 +19,8 @@ function object(option: string, value: unknown, keys: readonly string[]): Record
   return value as Record<string, unknown>;
 }
 
-/** Longer than this, Node's timers fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function positive(option: string, value: unknown, max = Number.MAX_SAFE_INTEGER): void {
-  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max)) {
+  if (value !== undefined && !isInteger(value, 1, max)) {
     fail(option, `must be a whole number from 1 to ${max}, got ${show(value)}`);
   }
 }
